@@ -1,0 +1,209 @@
+import { asyncScheduler, Observable } from 'rxjs';
+import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
+import { applyJitter, baseDelay, clampDelay } from '../backoff/index';
+import type { BackoffKind, JitterKind } from '../backoff/index';
+import { ResilienceConfigError } from '../errors/ResilienceConfigError';
+import { toErrorPredicate } from '../internal/errorFilter';
+import type { ErrorFilter } from '../internal/errorFilter';
+import { OperatorSubscriber } from '../internal/OperatorSubscriber';
+import { scheduleOnce } from '../internal/schedule';
+import { OptionChecker, placeOf } from '../internal/validate';
+
+/** What `onRetry` is told before each wait: a frozen object. */
+export interface RetryInfo {
+  /** The 1-based number of the retry about to be made. */
+  readonly attempt: number;
+  /** The wait before it, in ms, after backoff, jitter, `retryAfter` and `maxDelay`. */
+  readonly delay: number;
+  /** The error that caused it. */
+  readonly error: unknown;
+}
+
+/** Options of {@link retryWithBackoff}. Every duration is in ms. */
+export interface RetryOptions {
+  /** How many retries at most: an integer >= 0, or `Infinity`. Default `3` (so at most 4 subscriptions). */
+  maxRetries?: number;
+  /** The delay before the first retry, in ms. Default `1000`. */
+  initialDelay?: number;
+  /** The cap on every delay, in ms; must be >= `initialDelay`. Default `30000`. */
+  maxDelay?: number;
+  /** How the delay grows: `'exponential'` (default), `'linear'`, `'constant'`, or `(retry) => ms`. */
+  backoff?: BackoffKind | ((retry: number) => number);
+  /** The multiplier of `'exponential'` backoff, >= 1. Default `2`. */
+  factor?: number;
+  /** How the delay is randomised: `'none'` (default), `'full'`, `'equal'` or `'decorrelated'`. */
+  jitter?: JitterKind;
+  /** Which errors are retried: a predicate or a list of error classes. Default: every error. */
+  shouldRetry?: ErrorFilter;
+  /** When true, a value from the source resets the retry count (and the backoff). Default `false`. */
+  resetOnSuccess?: boolean;
+  /** The source of jitter, returning numbers in `[0, 1)`. Default `Math.random`. */
+  random?: () => number;
+  /** Called before each wait with the retry about to be made. */
+  onRetry?: (info: RetryInfo) => void;
+  /** The operation's name, used in events and error messages. Default `'retry'`. */
+  name?: string;
+  /** The scheduler that times the waits. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+}
+
+const KNOWN: readonly (keyof RetryOptions)[] = [
+  'maxRetries',
+  'initialDelay',
+  'maxDelay',
+  'backoff',
+  'factor',
+  'jitter',
+  'shouldRetry',
+  'resetOnSuccess',
+  'random',
+  'onRetry',
+  'name',
+  'scheduler',
+];
+
+/**
+ * Resubscribes to the source when it errors, waiting longer before each retry.
+ *
+ * <span class="informal">Like `retry`, with exponential, linear, constant or custom backoff, jitter,
+ * a cap, a filter on which errors to retry, and respect for a `retryAfter` hint.</span>
+ *
+ * ```text
+ * source:   --#
+ * retries:    --#           (2 ms, then 4 ms later)
+ *                 ----#
+ * output:   ----------#     (maxRetries: 2, initialDelay: 2)
+ * ```
+ *
+ * The delay before retry n (1-based) is `initialDelay * factor^(n-1)` (exponential),
+ * `initialDelay * n` (linear), `initialDelay` (constant) or `backoff(n)`, clamped to
+ * `[0, maxDelay]`, then jittered. An error with a numeric `retryAfter` (such as `CircuitOpenError`)
+ * makes the delay at least that, still capped by `maxDelay`. A delay of 0 resubscribes in the same
+ * frame, synchronously. When no retry is made (count used up, `shouldRetry` refuses) the last error
+ * propagates unchanged. Unsubscribing during a wait cancels it.
+ *
+ * Bad options throw `ResilienceConfigError` here, when the operator is created.
+ *
+ * ## Example
+ * ```ts
+ * import { defer } from 'rxjs';
+ * import { retryWithBackoff } from 'rxjs-resilience';
+ *
+ * defer(() => fetch('https://api.example.com/users'))
+ *   .pipe(retryWithBackoff({ maxRetries: 4, initialDelay: 200, jitter: 'full' }))
+ *   .subscribe((res) => console.log(res.status));
+ * // Output (after up to 4 retries, waiting up to 200, 400, 800, 1600 ms):
+ * // 200
+ * ```
+ */
+export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFunction<T> {
+  const given = options ?? {};
+  const check = new OptionChecker(placeOf('retryWithBackoff', given.name ?? 'retry'));
+  check.options(options, KNOWN);
+  const {
+    maxRetries = 3,
+    initialDelay = 1000,
+    maxDelay = 30000,
+    backoff = 'exponential',
+    factor = 2,
+    jitter = 'none',
+    shouldRetry,
+    resetOnSuccess = false,
+    random = Math.random,
+    onRetry,
+    name = 'retry',
+    scheduler = asyncScheduler,
+  } = given;
+  check.name(name);
+  check.integer('maxRetries', maxRetries, 0, true);
+  check.duration('initialDelay', initialDelay, true);
+  check.duration('maxDelay', maxDelay, true);
+  if (maxDelay < initialDelay) check.fail('maxDelay', `a finite number >= initialDelay (${initialDelay})`, maxDelay);
+  const backoffFn = typeof backoff === 'function' ? backoff : null;
+  if (!backoffFn && backoff !== 'exponential' && backoff !== 'linear' && backoff !== 'constant') {
+    check.fail('backoff', "'exponential', 'linear', 'constant' or a function", backoff);
+  }
+  check.number('factor', factor, 1);
+  check.oneOf('jitter', jitter, ['none', 'full', 'equal', 'decorrelated'] as const);
+  const retryable = shouldRetry === undefined ? null : toErrorPredicate(check, 'shouldRetry', shouldRetry);
+  check.boolean('resetOnSuccess', resetOnSuccess);
+  check.func('random', random);
+  if (onRetry !== undefined) check.func('onRetry', onRetry);
+  check.scheduler(scheduler);
+
+  const kind = backoffFn ? 'exponential' : (backoff as BackoffKind);
+
+  /** The delay before retry `n`, given the previous delay (for decorrelated jitter) and the error. */
+  const delayFor = (n: number, prev: number, error: unknown): number => {
+    let d: number;
+    if (backoffFn) {
+      const raw = backoffFn(n);
+      if (typeof raw !== 'number' || Number.isNaN(raw)) {
+        throw new ResilienceConfigError(check.place, `backoff(${n})`, 'a number', raw, `${check.place}: backoff(${n}) must return a number, got ${String(raw)}`);
+      }
+      d = clampDelay(raw, maxDelay);
+    } else {
+      d = clampDelay(baseDelay(kind, n, initialDelay, factor), maxDelay);
+    }
+    d = applyJitter(jitter, d, random, initialDelay, maxDelay, prev);
+    const hint = (error as { retryAfter?: unknown } | null)?.retryAfter;
+    if (typeof hint === 'number' && hint > d) d = Math.min(hint, maxDelay);
+    return d;
+  };
+
+  if (maxRetries === 0) return (source) => source;
+
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let retries = 0;
+      let prevDelay = initialDelay;
+      let attempt: OperatorSubscriber<T> | null = null;
+      // True while source.subscribe() runs: an error then cannot resubscribe at once (the attempt
+      // is not assigned yet), so it asks the loop below to go round again instead of recursing.
+      let subscribing = false;
+      let resubscribeNow = false;
+
+      const onError = (error: unknown) => {
+        if (retries >= maxRetries || (retryable !== null && !retryable(error))) {
+          subscriber.error(error);
+          return;
+        }
+        const n = ++retries;
+        const delay = delayFor(n, prevDelay, error);
+        prevDelay = delay;
+        onRetry?.(Object.freeze({ attempt: n, delay, error }));
+        if (delay > 0) {
+          scheduleOnce(subscriber, scheduler, subscribeLoop, delay);
+        } else if (subscribing) {
+          resubscribeNow = true;
+        } else {
+          subscribeLoop();
+        }
+      };
+
+      const onNext = resetOnSuccess
+        ? (value: T) => {
+            retries = 0;
+            prevDelay = initialDelay;
+            subscriber.next(value);
+          }
+        : undefined;
+
+      const subscribeLoop = () => {
+        do {
+          resubscribeNow = false;
+          if (attempt) {
+            attempt.unsubscribe();
+            attempt = null;
+          }
+          if (subscriber.closed) return;
+          attempt = new OperatorSubscriber<T>(subscriber, onNext, undefined, onError);
+          subscribing = true;
+          source.subscribe(attempt);
+          subscribing = false;
+        } while (resubscribeNow);
+      };
+
+      subscribeLoop();
+    });
+}
