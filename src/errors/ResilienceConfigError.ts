@@ -40,7 +40,8 @@ export function formatValue(value: unknown): string {
       if (value === null) return 'null';
       if (Array.isArray(value)) return 'an array';
       const ctor = (value as object).constructor;
-      return ctor && ctor !== Object && typeof ctor.name === 'string' && ctor.name ? `a ${ctor.name}` : 'an object';
+      if (!ctor || ctor === Object || typeof ctor.name !== 'string' || !ctor.name) return 'an object';
+      return `${/^[AEIOU]/.test(ctor.name) ? 'an' : 'a'} ${ctor.name}`;
     }
     default:
       return String(value);

@@ -139,24 +139,22 @@ export function timeoutWith<T, R>(
       let sourceSubscriber: OperatorSubscriber<T> | null = null;
 
       const expire = (kind: TimeoutKind, timeout: number) => {
+        // Read what `with` is told before the source's teardown forgets the last value.
+        const info: TimeoutInfo<T> | null = withFn ? Object.freeze({ kind, timeout, seen, lastValue, operation: name }) : null;
         valueTimer?.unsubscribe();
         totalTimer?.unsubscribe();
         valueTimer = totalTimer = null;
-        sourceSubscriber?.unsubscribe();
+        sourceSubscriber!.unsubscribe();
         if (withFn) {
-          const info: TimeoutInfo<T> = Object.freeze({ kind, timeout, seen, lastValue, operation: name });
-          // Be sure not to hold the last value in memory after it has been handed on.
-          lastValue = null;
           let next: Observable<R>;
           try {
-            next = from(withFn(info));
+            next = from(withFn(info!));
           } catch (error) {
             subscriber.error(error);
             return;
           }
           next.subscribe(subscriber);
         } else {
-          lastValue = null;
           subscriber.error(new OperationTimeoutError(name, kind, timeout));
         }
       };
@@ -179,6 +177,7 @@ export function timeoutWith<T, R>(
         },
         undefined,
         undefined,
+        // Be sure not to hold the last value in memory after the source is gone.
         () => {
           lastValue = null;
         },
