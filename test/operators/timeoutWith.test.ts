@@ -1,4 +1,4 @@
-import { NEVER, of, throwError, timeout, VirtualTimeScheduler } from 'rxjs';
+import { NEVER, of, take, throwError, timeout, VirtualTimeScheduler } from 'rxjs';
 import type { ObservableInput } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { OperationTimeoutError, ResilienceConfigError, timeoutWith } from 'rxjs-resilience';
@@ -206,9 +206,11 @@ describe('timeoutWith', () => {
 
     it('does not restart the each timer after a downstream unsubscription from within next', () => {
       const scheduler = new VirtualTimeScheduler();
-      const sub = of(1, 2, 3)
-        .pipe(timeoutWith({ each: 10, scheduler }))
-        .subscribe(() => sub?.unsubscribe());
+      const values: number[] = [];
+      of(1, 2, 3)
+        .pipe(timeoutWith({ each: 10, scheduler }), take(1))
+        .subscribe((v) => values.push(v));
+      expect(values).toEqual([1]);
       expect(scheduler.actions.length).toBe(0);
     });
 
