@@ -64,7 +64,7 @@ function legend(name: string, lane: MarbleLane): string[] {
   const out: string[] = [];
   const letters = new Set(lane.marbles.replace(/[-\s|#^!()]/g, '').split(''));
   if (lane.values) {
-    for (const [k, v] of Object.entries(lane.values)) if (letters.has(k)) out.push(`${name} ${k} = ${formatValue(v)}`);
+    for (const [k, v] of Object.entries(lane.values)) if (letters.has(k) && v !== k) out.push(`${name} ${k} = ${formatValue(v)}`);
   }
   if (lane.marbles.includes('#')) out.push(`${name} # = ${formatValue(lane.error ?? 'error')}`);
   return out;
