@@ -1,0 +1,2 @@
+export { RetryBudget } from './RetryBudget';
+export type { RetryBudgetOptions, RetryBudgetSnapshot, RetryBudgetEvent, RetryBudgetDecisionEvent } from './RetryBudget';
