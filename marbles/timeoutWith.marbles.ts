@@ -39,13 +39,13 @@ export default defineMarbles('timeoutWith', [
     id: 'total-with',
     title: 'total, with a computed fallback',
     description:
-      'The whole stream must complete within 7 ms; on expiry with(info) decides what follows, here from how many values were seen.',
+      'The whole stream must complete within 6 ms; on expiry with(info) decides what follows, here from how many values were seen.',
     inputs: {
-      source: { marbles: '-a-b-c-d-e-f|', subs: '^------!' },
+      source: { marbles: '-a-b-c-d-e-f|', subs: '^-----!' },
     },
     run: ({ source }) => ({
-      output: source.pipe(timeoutWith({ total: 7, with: (info) => of(`partial: ${info.seen}`) })),
+      output: source.pipe(timeoutWith({ total: 6, with: (info) => of(`partial: ${info.seen}`) })),
     }),
-    outputs: { output: { marbles: '-a-b-c-(p|)', values: { a: 'a', b: 'b', c: 'c', p: 'partial: 3' } } },
+    outputs: { output: { marbles: '-a-b-c(p|)', values: { a: 'a', b: 'b', c: 'c', p: 'partial: 3' } } },
   },
 ]);

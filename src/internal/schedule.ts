@@ -1,4 +1,4 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 
 /**
  * Schedules `work` once after `delay` ms and ties it to `parent`: unsubscribing the parent cancels
@@ -11,4 +11,25 @@ export function scheduleOnce(parent: Subscription, scheduler: SchedulerLike, wor
   }, delay);
   parent.add(action);
   return action;
+}
+
+/**
+ * Like {@link scheduleOnce}, for hot paths: `work` is a shared (static) function called with
+ * `state`, so scheduling allocates no closure.
+ */
+export function scheduleOnceWith<S>(
+  parent: Subscription,
+  scheduler: SchedulerLike,
+  work: (state: S) => void,
+  delay: number,
+  state: S,
+): Subscription {
+  const action = scheduler.schedule<[(state: S) => void, S]>(runOnce, delay, [work, state]);
+  parent.add(action);
+  return action;
+}
+
+function runOnce<S>(this: SchedulerAction<[(state: S) => void, S]>, pair?: [(state: S) => void, S]): void {
+  this.unsubscribe();
+  pair![0](pair![1]);
 }

@@ -1,11 +1,10 @@
-import { asyncScheduler, Observable } from 'rxjs';
+import { asyncScheduler, Observable, Subscriber } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
 import { applyJitter, baseDelay, clampDelay } from '../backoff/index';
 import type { BackoffKind, JitterKind } from '../backoff/index';
 import { ResilienceConfigError } from '../errors/ResilienceConfigError';
 import { toErrorPredicate } from '../internal/errorFilter';
 import type { ErrorFilter } from '../internal/errorFilter';
-import { OperatorSubscriber } from '../internal/OperatorSubscriber';
 import { scheduleOnce } from '../internal/schedule';
 import { OptionChecker, placeOf } from '../internal/validate';
 
@@ -153,57 +152,111 @@ export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFun
 
   if (maxRetries === 0) return (source) => source;
 
-  return (source) =>
-    new Observable<T>((subscriber) => {
-      let retries = 0;
-      let prevDelay = initialDelay;
-      let attempt: OperatorSubscriber<T> | null = null;
-      // True while source.subscribe() runs: an error then cannot resubscribe at once (the attempt
-      // is not assigned yet), so it asks the loop below to go round again instead of recursing.
-      let subscribing = false;
-      let resubscribeNow = false;
+  const plan: RetryPlan = { maxRetries, initialDelay, retryable, resetOnSuccess, onRetry, scheduler, delayFor };
+  return (source) => new Observable<T>((subscriber) => new RetryRun(plan, source, subscriber).start());
+}
 
-      const onError = (error: unknown) => {
-        if (retries >= maxRetries || (retryable !== null && !retryable(error))) {
-          subscriber.error(error);
-          return;
-        }
-        const n = ++retries;
-        const delay = delayFor(n, prevDelay, error);
-        prevDelay = delay;
-        onRetry?.(Object.freeze({ attempt: n, delay, error }));
-        if (delay > 0) {
-          scheduleOnce(subscriber, scheduler, subscribeLoop, delay);
-        } else if (subscribing) {
-          resubscribeNow = true;
-        } else {
-          subscribeLoop();
-        }
-      };
+/** What every subscription of one `retryWithBackoff(...)` shares. */
+interface RetryPlan {
+  readonly maxRetries: number;
+  readonly initialDelay: number;
+  readonly retryable: ((error: unknown) => boolean) | null;
+  readonly resetOnSuccess: boolean;
+  readonly onRetry: ((info: RetryInfo) => void) | undefined;
+  readonly scheduler: SchedulerLike;
+  readonly delayFor: (n: number, prev: number, error: unknown) => number;
+}
 
-      const onNext = resetOnSuccess
-        ? (value: T) => {
-            retries = 0;
-            prevDelay = initialDelay;
-            subscriber.next(value);
-          }
-        : undefined;
+/**
+ * One subscription to the output: its retry count and the attempt in progress. A class rather than
+ * closures, so the success path allocates two small objects and nothing else.
+ */
+class RetryRun<T> {
+  retries = 0;
+  prevDelay: number;
+  attempt: AttemptSubscriber<T> | null = null;
+  // True while source.subscribe() runs: an error then cannot resubscribe at once (the attempt is
+  // not assigned yet), so it asks the loop in subscribeLoop to go round again instead of recursing.
+  subscribing = false;
+  resubscribeNow = false;
 
-      const subscribeLoop = () => {
-        do {
-          resubscribeNow = false;
-          if (attempt) {
-            attempt.unsubscribe();
-            attempt = null;
-          }
-          if (subscriber.closed) return;
-          attempt = new OperatorSubscriber<T>(subscriber, onNext, undefined, onError);
-          subscribing = true;
-          source.subscribe(attempt);
-          subscribing = false;
-        } while (resubscribeNow);
-      };
+  constructor(
+    readonly plan: RetryPlan,
+    readonly source: Observable<T>,
+    readonly subscriber: Subscriber<T>,
+  ) {
+    this.prevDelay = plan.initialDelay;
+  }
 
-      subscribeLoop();
-    });
+  start(): void {
+    this.subscribeLoop();
+  }
+
+  subscribeLoop(): void {
+    do {
+      this.resubscribeNow = false;
+      if (this.attempt) {
+        this.attempt.unsubscribe();
+        this.attempt = null;
+      }
+      if (this.subscriber.closed) return;
+      this.attempt = new AttemptSubscriber<T>(this);
+      this.subscribing = true;
+      this.source.subscribe(this.attempt);
+      this.subscribing = false;
+    } while (this.resubscribeNow);
+  }
+
+  onNext(value: T): void {
+    if (this.plan.resetOnSuccess) {
+      this.retries = 0;
+      this.prevDelay = this.plan.initialDelay;
+    }
+    this.subscriber.next(value);
+  }
+
+  onError(error: unknown): void {
+    const { plan } = this;
+    if (this.retries >= plan.maxRetries || (plan.retryable !== null && !plan.retryable(error))) {
+      this.subscriber.error(error);
+      return;
+    }
+    const n = ++this.retries;
+    const delay = plan.delayFor(n, this.prevDelay, error);
+    this.prevDelay = delay;
+    plan.onRetry?.(Object.freeze({ attempt: n, delay, error }));
+    if (delay > 0) {
+      scheduleOnce(this.subscriber, plan.scheduler, () => this.subscribeLoop(), delay);
+    } else if (this.subscribing) {
+      this.resubscribeNow = true;
+    } else {
+      this.subscribeLoop();
+    }
+  }
+}
+
+/** One subscription to the source, chained to the output's subscriber. */
+class AttemptSubscriber<T> extends Subscriber<T> {
+  constructor(private readonly run: RetryRun<T>) {
+    super(run.subscriber);
+  }
+
+  protected override _next(value: T): void {
+    try {
+      this.run.onNext(value);
+    } catch (error) {
+      this.run.subscriber.error(error);
+    }
+  }
+
+  protected override _error(error: unknown): void {
+    try {
+      this.run.onError(error);
+    } catch (thrown) {
+      // An error thrown by shouldRetry, backoff, random or onRetry goes to the subscriber.
+      this.run.subscriber.error(thrown);
+    } finally {
+      this.unsubscribe();
+    }
+  }
 }

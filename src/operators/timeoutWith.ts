@@ -1,9 +1,8 @@
-import { asyncScheduler, from, Observable } from 'rxjs';
+import { asyncScheduler, from, Observable, Subscriber } from 'rxjs';
 import type { MonoTypeOperatorFunction, ObservableInput, OperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { OperationTimeoutError } from '../errors/OperationTimeoutError';
 import type { TimeoutKind } from '../errors/OperationTimeoutError';
-import { OperatorSubscriber } from '../internal/OperatorSubscriber';
-import { scheduleOnce } from '../internal/schedule';
+import { scheduleOnceWith } from '../internal/schedule';
 import { OptionChecker, placeOf } from '../internal/validate';
 
 /** What `with` is told when a timeout expires: a frozen object. */
@@ -126,64 +125,159 @@ export function timeoutWith<T, R>(
   if (withFn !== undefined) check.func('with', withFn);
   check.scheduler(scheduler);
 
-  // The limit for the first value, and its kind.
   const firstLimit = first ?? each;
   const firstKind: TimeoutKind = first !== undefined ? 'first' : 'each';
 
-  return (source) =>
-    new Observable<T | R>((subscriber) => {
-      let seen = 0;
-      let lastValue: T | null = null;
-      let valueTimer: Subscription | null = null;
-      let totalTimer: Subscription | null = null;
-      let sourceSubscriber: OperatorSubscriber<T> | null = null;
+  const plan: TimeoutPlan<T, R> = { first, each, total, withFn, name, scheduler, firstLimit, firstKind };
+  return (source) => new Observable<T | R>((subscriber) => new TimeoutRun(plan, source, subscriber).start());
+}
 
-      const expire = (kind: TimeoutKind, timeout: number) => {
-        // Read what `with` is told before the source's teardown forgets the last value.
-        const info: TimeoutInfo<T> | null = withFn ? Object.freeze({ kind, timeout, seen, lastValue, operation: name }) : null;
-        valueTimer?.unsubscribe();
-        totalTimer?.unsubscribe();
-        valueTimer = totalTimer = null;
-        sourceSubscriber!.unsubscribe();
-        if (withFn) {
-          let next: Observable<R>;
-          try {
-            next = from(withFn(info!));
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          next.subscribe(subscriber);
-        } else {
-          subscriber.error(new OperationTimeoutError(name, kind, timeout));
-        }
-      };
+/** What every subscription of one `timeoutWith(...)` shares. */
+interface TimeoutPlan<T, R> {
+  readonly first: number | undefined;
+  readonly each: number | undefined;
+  readonly total: number | undefined;
+  readonly withFn: ((info: TimeoutInfo<T>) => ObservableInput<R>) | undefined;
+  readonly name: string;
+  readonly scheduler: SchedulerLike;
+  /** The limit for the first value (`first`, else `each`), and its kind. */
+  readonly firstLimit: number | undefined;
+  readonly firstKind: TimeoutKind;
+}
 
-      if (total !== undefined) totalTimer = scheduleOnce(subscriber, scheduler, () => expire('total', total), total);
-      if (firstLimit !== undefined) {
-        valueTimer = scheduleOnce(subscriber, scheduler, () => expire(firstKind, firstLimit), firstLimit);
+/**
+ * One subscription to the output. One lazy timer serves `first` and `each`: a value only moves the
+ * deadline, and the timer, when it fires before the deadline, re-arms itself for the rest. That
+ * spares a clear and a set of a host timer per value, and gives the same expiry times.
+ */
+class TimeoutRun<T, R> {
+  seen = 0;
+  lastValue: T | null = null;
+  sourceSubscriber: TimeoutSourceSubscriber<T, R> | null = null;
+  totalTimer: Subscription | null = null;
+  valueTimer: Subscription | null = null;
+  timerFiresAt = 0;
+  deadline = 0;
+  kind: TimeoutKind;
+  limit = 0;
+
+  constructor(
+    readonly plan: TimeoutPlan<T, R>,
+    readonly source: Observable<T>,
+    readonly subscriber: Subscriber<T | R>,
+  ) {
+    this.kind = plan.firstKind;
+  }
+
+  start(): void {
+    const { plan, subscriber } = this;
+    this.sourceSubscriber = new TimeoutSourceSubscriber(this);
+    this.source.subscribe(this.sourceSubscriber);
+    // Like RxJS's timeout, start the clocks after subscribing: a source that answered
+    // synchronously needs no timer for its first value.
+    if (!subscriber.closed) {
+      if (plan.total !== undefined) this.totalTimer = scheduleOnceWith(subscriber, plan.scheduler, expireTotal, plan.total, this);
+      if (this.seen === 0 && plan.firstLimit !== undefined) this.expect(plan.firstKind, plan.firstLimit);
+    }
+  }
+
+  onNext(value: T): void {
+    this.seen++;
+    this.subscriber.next((this.lastValue = value));
+    const { each } = this.plan;
+    if (each !== undefined) {
+      if (!this.subscriber.closed) this.expect('each', each);
+    } else if (this.valueTimer !== null) {
+      // `first` is met and there is no `each`: no limit on values from now on.
+      this.valueTimer.unsubscribe();
+      this.valueTimer = null;
+    }
+  }
+
+  /** Expect the next value within `ms` from now. */
+  expect(kind: TimeoutKind, ms: number): void {
+    this.kind = kind;
+    this.limit = ms;
+    this.deadline = this.plan.scheduler.now() + ms;
+    if (this.valueTimer === null) {
+      this.arm(ms);
+    } else if (this.deadline < this.timerFiresAt) {
+      this.valueTimer.unsubscribe();
+      this.arm(ms);
+    }
+  }
+
+  arm(delay: number): void {
+    this.timerFiresAt = this.deadline - this.limit + delay;
+    this.valueTimer = scheduleOnceWith(this.subscriber, this.plan.scheduler, checkDeadline, delay, this);
+  }
+
+  check(): void {
+    this.valueTimer = null;
+    const now = this.plan.scheduler.now();
+    const remaining = this.deadline - now;
+    if (remaining > 0) {
+      this.timerFiresAt = now + remaining;
+      this.valueTimer = scheduleOnceWith(this.subscriber, this.plan.scheduler, checkDeadline, remaining, this);
+    } else {
+      this.expire(this.kind, this.limit);
+    }
+  }
+
+  expire(kind: TimeoutKind, timeout: number): void {
+    const { plan, subscriber } = this;
+    // Read what `with` is told before the source's teardown forgets the last value.
+    const info: TimeoutInfo<T> | null = plan.withFn
+      ? Object.freeze({ kind, timeout, seen: this.seen, lastValue: this.lastValue, operation: plan.name })
+      : null;
+    this.valueTimer?.unsubscribe();
+    this.totalTimer?.unsubscribe();
+    this.valueTimer = this.totalTimer = null;
+    this.sourceSubscriber!.unsubscribe();
+    if (plan.withFn) {
+      let next: Observable<R>;
+      try {
+        next = from(plan.withFn(info!));
+      } catch (error) {
+        subscriber.error(error);
+        return;
       }
-      sourceSubscriber = new OperatorSubscriber<T>(
-        subscriber,
-        (value) => {
-          valueTimer?.unsubscribe();
-          seen++;
-          subscriber.next((lastValue = value));
-          if (each !== undefined && !subscriber.closed) {
-            valueTimer = scheduleOnce(subscriber, scheduler, () => expire('each', each), each);
-          } else {
-            valueTimer = null;
-          }
-        },
-        undefined,
-        undefined,
-        // Be sure not to hold the last value in memory after the source is gone.
-        () => {
-          lastValue = null;
-        },
-      );
-      source.subscribe(sourceSubscriber);
-    });
+      next.subscribe(subscriber);
+    } else {
+      subscriber.error(new OperationTimeoutError(plan.name, kind, timeout));
+    }
+  }
+}
+
+function checkDeadline<T, R>(run: TimeoutRun<T, R>): void {
+  run.check();
+}
+
+function expireTotal<T, R>(run: TimeoutRun<T, R>): void {
+  run.expire('total', run.plan.total!);
+}
+
+/** The subscription to the source, chained to the output's subscriber. */
+class TimeoutSourceSubscriber<T, R> extends Subscriber<T> {
+  constructor(private readonly run: TimeoutRun<T, R>) {
+    super(run.subscriber);
+  }
+
+  protected override _next(value: T): void {
+    try {
+      this.run.onNext(value);
+    } catch (error) {
+      this.run.subscriber.error(error);
+    }
+  }
+
+  override unsubscribe(): void {
+    if (!this.closed) {
+      super.unsubscribe();
+      // Be sure not to hold the last value in memory after the source is gone.
+      this.run.lastValue = null;
+    }
+  }
 }
 
 function normalize<T, R>(eachOrOptions: number | TimeoutOptions<T, R>, fallback: ObservableInput<R> | undefined): TimeoutOptions<T, R> {

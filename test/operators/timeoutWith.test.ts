@@ -98,9 +98,31 @@ describe('timeoutWith', () => {
     it('total: subscription to completion, even while values flow', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-c-d-e-f-g|');
-        expectObservable(source.pipe(timeoutWith({ total: 7 }))).toBe('-a-b-c-#', undefined, timeoutError('total', 7));
+        expectObservable(source.pipe(timeoutWith({ total: 7 }))).toBe('-a-b-c-(d#)', undefined, timeoutError('total', 7));
         expectSubscriptions(source.subscriptions).toBe('^------!');
       });
+    });
+
+    it('a value arriving at the very moment a limit expires is still delivered, as with RxJS timeout', () => {
+      createScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('---a---|').pipe(timeoutWith({ first: 3 }))).toBe('---a---|');
+        expectObservable(cold('-a--b---|').pipe(timeoutWith({ each: 3 }))).toBe('-a--b--#', undefined, timeoutError('each', 3));
+        expectObservable(cold('---a---|').pipe(timeout({ first: 3 }))).toBe('---a---|');
+      });
+    });
+
+    it('an each deadline earlier than a pending first deadline re-arms the timer', () => {
+      createScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('-a-----b').pipe(timeoutWith({ first: 10, each: 2 }))).toBe('-a-#', undefined, timeoutError('each', 2));
+      });
+    });
+
+    it('a synchronous value needs no timer for the first value', () => {
+      const scheduler = new VirtualTimeScheduler();
+      of(1)
+        .pipe(timeoutWith({ first: 10, scheduler }))
+        .subscribe();
+      expect(scheduler.actions.length).toBe(0);
     });
 
     it('total with each: whichever expires first', () => {
