@@ -2,6 +2,7 @@ import { asyncScheduler, Observable, Subscriber } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
 import { applyJitter, baseDelay, clampDelay } from '../backoff/index';
 import type { BackoffKind, JitterKind } from '../backoff/index';
+import type { RetryBudget } from '../budget/RetryBudget';
 import { ResilienceConfigError } from '../errors/ResilienceConfigError';
 import { toErrorPredicate } from '../internal/errorFilter';
 import type { ErrorFilter } from '../internal/errorFilter';
@@ -34,6 +35,12 @@ export interface RetryOptions {
   jitter?: JitterKind;
   /** Which errors are retried: a predicate or a list of error classes. Default: every error. */
   shouldRetry?: ErrorFilter;
+  /**
+   * A `RetryBudget` shared by many callers: each subscription to the output calls
+   * `budget.recordCall()` once, and each retry first asks `budget.tryAcquire()`; when it refuses,
+   * the source's error propagates unchanged.
+   */
+  budget?: RetryBudgetLike;
   /** When true, a value from the source resets the retry count (and the backoff). Default `false`. */
   resetOnSuccess?: boolean;
   /** The source of jitter, returning numbers in `[0, 1)`. Default `Math.random`. */
@@ -46,7 +53,11 @@ export interface RetryOptions {
   scheduler?: SchedulerLike;
 }
 
+/** What `retryWithBackoff` needs of a budget: a `RetryBudget`, or anything with the same two methods. */
+export type RetryBudgetLike = Pick<RetryBudget, 'tryAcquire' | 'recordCall'>;
+
 const KNOWN: readonly (keyof RetryOptions)[] = [
+  'budget',
   'maxRetries',
   'initialDelay',
   'maxDelay',
@@ -78,8 +89,8 @@ const KNOWN: readonly (keyof RetryOptions)[] = [
  * `initialDelay * n` (linear), `initialDelay` (constant) or `backoff(n)`, clamped to
  * `[0, maxDelay]`, then jittered. An error with a numeric `retryAfter` (such as `CircuitOpenError`)
  * makes the delay at least that, still capped by `maxDelay`. A delay of 0 resubscribes in the same
- * frame, synchronously. When no retry is made (count used up, `shouldRetry` refuses) the last error
- * propagates unchanged. Unsubscribing during a wait cancels it.
+ * frame, synchronously. When no retry is made (count used up, `shouldRetry` refuses, the `budget`
+ * refuses) the last error propagates unchanged. Unsubscribing during a wait cancels it.
  *
  * Bad options throw `ResilienceConfigError` here, when the operator is created.
  *
@@ -107,6 +118,7 @@ export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFun
     factor = 2,
     jitter = 'none',
     shouldRetry,
+    budget,
     resetOnSuccess = false,
     random = Math.random,
     onRetry,
@@ -125,6 +137,9 @@ export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFun
   check.number('factor', factor, 1);
   check.oneOf('jitter', jitter, ['none', 'full', 'equal', 'decorrelated'] as const);
   const retryable = shouldRetry === undefined ? null : toErrorPredicate(check, 'shouldRetry', shouldRetry);
+  if (budget !== undefined && (budget === null || typeof budget.tryAcquire !== 'function' || typeof budget.recordCall !== 'function')) {
+    check.fail('budget', 'a RetryBudget', budget);
+  }
   check.boolean('resetOnSuccess', resetOnSuccess);
   check.func('random', random);
   if (onRetry !== undefined) check.func('onRetry', onRetry);
@@ -150,9 +165,10 @@ export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFun
     return d;
   };
 
-  if (maxRetries === 0) return (source) => source;
+  // Without retries there is nothing to do — unless a budget counts the calls.
+  if (maxRetries === 0 && budget === undefined) return (source) => source;
 
-  const plan: RetryPlan = { maxRetries, initialDelay, retryable, resetOnSuccess, onRetry, scheduler, delayFor };
+  const plan: RetryPlan = { maxRetries, initialDelay, retryable, budget: budget ?? null, resetOnSuccess, onRetry, scheduler, delayFor };
   return (source) => new Observable<T>((subscriber) => new RetryRun(plan, source, subscriber).start());
 }
 
@@ -161,6 +177,7 @@ interface RetryPlan {
   readonly maxRetries: number;
   readonly initialDelay: number;
   readonly retryable: ((error: unknown) => boolean) | null;
+  readonly budget: RetryBudgetLike | null;
   readonly resetOnSuccess: boolean;
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
   readonly scheduler: SchedulerLike;
@@ -189,6 +206,7 @@ class RetryRun<T> {
   }
 
   start(): void {
+    this.plan.budget?.recordCall();
     this.subscribeLoop();
   }
 
@@ -217,7 +235,11 @@ class RetryRun<T> {
 
   onError(error: unknown): void {
     const { plan } = this;
-    if (this.retries >= plan.maxRetries || (plan.retryable !== null && !plan.retryable(error))) {
+    if (
+      this.retries >= plan.maxRetries ||
+      (plan.retryable !== null && !plan.retryable(error)) ||
+      (plan.budget !== null && !plan.budget.tryAcquire())
+    ) {
       this.subscriber.error(error);
       return;
     }

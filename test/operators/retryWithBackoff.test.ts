@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { defer, map, Observable, retry, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { CircuitOpenError, ResilienceConfigError, retryWithBackoff } from 'rxjs-resilience';
+import { RetryBudget } from '../../src/budget/index';
 import type { RetryInfo, RetryOptions } from 'rxjs-resilience';
 import { createScheduler, pendingActions } from '../helpers/scheduler';
 
@@ -451,6 +452,65 @@ describe('retryWithBackoff', () => {
     });
   });
 
+  describe('budget', () => {
+    it('each subscription to the output records one call; each retry asks tryAcquire first', () => {
+      const budget = new RetryBudget({ maxRetries: 10, scheduler: new VirtualTimeScheduler() });
+      const recordCall = vi.spyOn(budget, 'recordCall');
+      const tryAcquire = vi.spyOn(budget, 'tryAcquire');
+      createScheduler().run(({ cold, expectObservable }) => {
+        const result = cold('-#').pipe(retryWithBackoff({ maxRetries: 2, initialDelay: 1, budget }));
+        expectObservable(result).toBe('------#');
+        expectObservable(result).toBe('------#');
+      });
+      expect(recordCall).toHaveBeenCalledTimes(2);
+      expect(tryAcquire).toHaveBeenCalledTimes(4);
+      expect(budget.snapshot()).toMatchObject({ currentRetries: 4, calls: 2, rejected: 0 });
+    });
+
+    it('when the budget refuses, the source’s error propagates unchanged and the budget counts a rejection', () => {
+      const budget = new RetryBudget({ maxRetries: 1, scheduler: new VirtualTimeScheduler() });
+      const boom = new Error('boom');
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-#', undefined, boom);
+        expectObservable(source.pipe(retryWithBackoff({ maxRetries: 5, initialDelay: 1, budget }))).toBe('---#', undefined, boom);
+        expectSubscriptions(source.subscriptions).toBe(['^!', '--^!']);
+      });
+      expect(budget.snapshot()).toMatchObject({ currentRetries: 1, rejected: 1 });
+    });
+
+    it('caps retries across every caller that shares it', () => {
+      const budget = new RetryBudget({ maxRetries: 3, scheduler: new VirtualTimeScheduler() });
+      let subscriptions = 0;
+      const failing = defer(() => {
+        subscriptions++;
+        return throwError(() => new Error());
+      }).pipe(retryWithBackoff({ maxRetries: 10, initialDelay: 0, budget }));
+      for (let i = 0; i < 5; i++) failing.subscribe({ error: () => {} });
+      expect(subscriptions).toBe(5 + 3);
+    });
+
+    it('is not asked when shouldRetry refuses or the count is used up', () => {
+      const budget = new RetryBudget({ maxRetries: 10, scheduler: new VirtualTimeScheduler() });
+      const tryAcquire = vi.spyOn(budget, 'tryAcquire');
+      throwError(() => new TypeError())
+        .pipe(retryWithBackoff({ initialDelay: 0, budget, shouldRetry: (e) => !(e instanceof TypeError) }))
+        .subscribe({ error: () => {} });
+      throwError(() => new Error())
+        .pipe(retryWithBackoff({ maxRetries: 0, budget }))
+        .subscribe({ error: () => {} });
+      expect(tryAcquire).not.toHaveBeenCalled();
+      expect(budget.snapshot().calls).toBe(2);
+    });
+
+    it('an error thrown by the budget reaches the subscriber', () => {
+      const thrown = new Error('budget failed');
+      const budget = { recordCall: () => {}, tryAcquire: () => { throw thrown; } };
+      const errors: unknown[] = [];
+      throwError(() => new Error()).pipe(retryWithBackoff({ initialDelay: 0, budget })).subscribe({ error: (e) => errors.push(e) });
+      expect(errors).toEqual([thrown]);
+    });
+  });
+
   describe('options are checked when the operator is created', () => {
     const bad: Array<[RetryOptions | Record<string, unknown>, string]> = [
       [{ maxRetries: -1 }, 'retryWithBackoff "retry": maxRetries must be an integer >= 0 or Infinity, got -1'],
@@ -471,7 +531,9 @@ describe('retryWithBackoff', () => {
       [{ onRetry: {} }, 'retryWithBackoff "retry": onRetry must be a function, got an object'],
       [{ name: '' }, 'retryWithBackoff: name must be a non-empty string, got ""'],
       [{ name: 'db', scheduler: {} }, 'retryWithBackoff "db": scheduler must be a SchedulerLike (an object with now() and schedule()), got an object'],
-      [{ budget: {} }, 'retryWithBackoff "retry": budget is not a known option (known: maxRetries, initialDelay, maxDelay, backoff, factor, jitter, shouldRetry, resetOnSuccess, random, onRetry, name, scheduler)'],
+      [{ budget: {} }, 'retryWithBackoff "retry": budget must be a RetryBudget, got an object'],
+      [{ budget: null }, 'retryWithBackoff "retry": budget must be a RetryBudget, got null'],
+      [{ maxRetry: 3 }, 'retryWithBackoff "retry": maxRetry is not a known option (known: budget, maxRetries, initialDelay, maxDelay, backoff, factor, jitter, shouldRetry, resetOnSuccess, random, onRetry, name, scheduler)'],
     ];
     for (const [options, message] of bad) {
       it(message, () => {
