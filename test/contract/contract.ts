@@ -10,7 +10,6 @@ import { createScheduler, pendingActions } from '../helpers/scheduler';
  *
  * `make()` returns a fresh operator for a source that succeeds (no timers need to fire).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function describeContract(name: string, make: () => OperatorFunction<any, unknown>): void {
   describe(`${name}: RxJS operator contract`, () => {
     it('stops listening to a synchronous observable when unsubscribed (take)', () => {
