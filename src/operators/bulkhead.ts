@@ -24,9 +24,9 @@ import { OptionChecker } from '../internal/validate';
  * that runs out with reason `'queue-timeout'`; either way the source is never subscribed.
  * Unsubscribing while queued leaves the queue.
  *
- * The permit is given back just before a completion or error is passed on, so an operator after
- * this one that resubscribes at once (`retry`, `repeat`, `concatMap`) finds it free again; when the
- * subscriber unsubscribes, it is given back after the source has been torn down.
+ * The permit is given back just before a completion or error is passed on, so a subscriber that
+ * reacts by calling again at once finds it free; when the subscriber unsubscribes, it is given back
+ * after the source has been torn down.
  *
  * Throws `ResilienceConfigError` here, when the operator is created, if `bulkhead` is not a
  * `Bulkhead`.

@@ -1,4 +1,4 @@
-import { from, Observable, Subscriber } from 'rxjs';
+import { from, Observable, Subscriber, Subscription } from 'rxjs';
 import type { ObservableInput, ObservedValueOf, OperatorFunction, SchedulerLike } from 'rxjs';
 import { Bulkhead } from '../bulkhead/Bulkhead';
 import type { BulkheadPermit, BulkheadWaiter } from '../bulkhead/Bulkhead';
@@ -117,19 +117,22 @@ export function bulkheadMap<T, O extends ObservableInput<unknown>>(
   return (source) =>
     new Observable<ObservedValueOf<O>>((subscriber) => {
       const run = new MapRun<T, O>(subscriber, project, makeBulkhead());
-      // First finalizer: on unsubscription, leave the queue before the running calls' teardowns
-      // hand their permits on, so no queued value of this subscription ever starts.
+      // On unsubscription the finalizers run in this order: leave the queue, stop the source, then
+      // end the running calls, whose permits can only go to other users by then. So no queued value
+      // of this subscription ever starts, even while a running call's teardown hands its permit on.
       subscriber.add(() => run.abandonWaiting());
-      source.subscribe(
-        new OperatorSubscriber<T>(
-          subscriber,
-          (value) => run.start(value),
-          () => {
-            run.sourceDone = true;
-            run.checkComplete();
-          },
-        ),
+      const sourceSubscriber = new OperatorSubscriber<T>(
+        subscriber,
+        (value) => run.start(value),
+        () => {
+          run.sourceDone = true;
+          run.checkComplete();
+        },
+        (error) => run.fail(error),
       );
+      run.source = sourceSubscriber;
+      subscriber.add(run.calls);
+      source.subscribe(sourceSubscriber);
     });
 }
 
@@ -141,6 +144,9 @@ class MapRun<T, O extends ObservableInput<unknown>> {
   sourceDone = false;
   /** This subscription's calls still waiting for a permit, to leave the queue on unsubscription. */
   readonly waiting = new WaitQueue<Call<T, O>>();
+  /** The running calls: unsubscribing it ends them all and gives their permits back. */
+  readonly calls = new Subscription();
+  source: Subscription | null = null;
 
   constructor(
     readonly outer: Subscriber<ObservedValueOf<O>>,
@@ -163,6 +169,18 @@ class MapRun<T, O extends ObservableInput<unknown>> {
     // `closed`: the last call can end inside another's completion (a permit handed on starts a call
     // that completes at once), and both then get here.
     if (this.sourceDone && this.pending === 0 && !this.outer.closed) this.outer.complete();
+  }
+
+  /**
+   * Ends the output with an error (a rejected value, a failed call, a throwing project, a source
+   * error) only after everything it held is given back, so whoever hears the error finds the
+   * bulkhead's permits free, as they are on completion.
+   */
+  fail(error: unknown): void {
+    this.source!.unsubscribe();
+    this.abandonWaiting();
+    this.calls.unsubscribe();
+    this.outer.error(error);
   }
 
   abandonWaiting(): void {
@@ -201,7 +219,7 @@ class Call<T, O extends ObservableInput<unknown>> extends Subscriber<ObservedVal
       run.waiting.remove(this);
     }
     this.permit = permit;
-    run.outer.add(this);
+    run.calls.add(this);
     const value = this.value as T;
     // Be sure not to hold the value in memory while the call runs.
     this.value = undefined;
@@ -209,7 +227,7 @@ class Call<T, O extends ObservableInput<unknown>> extends Subscriber<ObservedVal
     try {
       input = from(run.project(value, this.index)) as Observable<ObservedValueOf<O>>;
     } catch (error) {
-      run.outer.error(error);
+      run.fail(error);
       return;
     }
     input.subscribe(this);
@@ -220,7 +238,7 @@ class Call<T, O extends ObservableInput<unknown>> extends Subscriber<ObservedVal
       this.queued = false;
       this.run.waiting.remove(this);
     }
-    this.run.outer.error(error);
+    this.run.fail(error);
   }
 
   protected override _next(value: ObservedValueOf<O>): void {
@@ -228,8 +246,7 @@ class Call<T, O extends ObservableInput<unknown>> extends Subscriber<ObservedVal
   }
 
   protected override _error(error: unknown): void {
-    this.run.outer.error(error);
-    this.unsubscribe();
+    this.run.fail(error);
   }
 
   protected override _complete(): void {

@@ -1,4 +1,4 @@
-import { concat, distinctUntilChanged, map, merge, Observable, of, repeat, retry, take } from 'rxjs';
+import { concat, distinctUntilChanged, map, merge, Observable, of, repeat, retry, take, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Bulkhead } from '../../src/bulkhead/index';
 import { BulkheadRejectedError } from '../../src/errors/BulkheadRejectedError';
@@ -205,7 +205,7 @@ describe('bulkhead(b)', () => {
     });
   });
 
-  it('gives the permit back before passing completion on, so repeat() resubscribes without queueing', () => {
+  it('lets repeat() resubscribe through a one-permit bulkhead with no queue', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const b = new Bulkhead({ maxConcurrent: 1 });
       const a = cold('-a|');
@@ -214,13 +214,39 @@ describe('bulkhead(b)', () => {
     });
   });
 
-  it('gives the permit back before passing an error on, so retry() resubscribes without queueing', () => {
+  it('lets retry() resubscribe through a one-permit bulkhead with no queue', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const b = new Bulkhead({ maxConcurrent: 1 });
       const a = cold('-#');
       expectObservable(a.pipe(bulkhead(b), retry(2))).toBe('---#');
       expectSubscriptions(a.subscriptions).toBe(['^!', '-^!', '--^!']);
     });
+  });
+
+  it('gives the permit back before passing completion or an error on: the subscriber can call again at once', () => {
+    const b = new Bulkhead({ maxConcurrent: 1 });
+    const log: unknown[] = [];
+    const again = () =>
+      of('again')
+        .pipe(bulkhead(b))
+        .subscribe({ next: (v) => log.push(v), error: (e) => log.push(e) });
+    of(1)
+      .pipe(bulkhead(b))
+      .subscribe({
+        complete: () => {
+          log.push(`complete, active ${b.active}`);
+          again();
+        },
+      });
+    throwError(() => new Error('x'))
+      .pipe(bulkhead(b))
+      .subscribe({
+        error: () => {
+          log.push(`error, active ${b.active}`);
+          again();
+        },
+      });
+    expect(log).toEqual(['complete, active 0', 'again', 'error, active 0', 'again']);
   });
 
   it('lets concat() run synchronous sources one after another through a one-permit bulkhead', () => {

@@ -371,6 +371,67 @@ describe('bulkheadMap(project, bulkhead)', () => {
     expect(inners[0]!.observed).toBe(false);
   });
 
+  it.each<[string, (ctl: { inners: Subject<number>[]; source: Subject<number> }) => void, unknown, number[]]>([
+    ['a call errors', ({ inners }) => inners[0]!.error(new Error('call failed')), new Error('call failed'), [0, 1]],
+    ['the source errors', ({ source }) => source.error(new Error('source failed')), new Error('source failed'), [0, 1]],
+    [
+      'project throws',
+      ({ source, inners }) => {
+        source.next(-1); // queued behind 2 and 3
+        inners[0]!.complete(); // 2, 3 run (and complete at once), then -1 throws
+      },
+      new Error('bad value'),
+      [0, 1, 2, 3],
+    ],
+    ['a value is rejected', ({ source }) => [5, 6, 7].forEach((i) => source.next(i)), new BulkheadRejectedError('db', 'full'), [0, 1]],
+  ])('when %s, gives every permit back and leaves the queue before the subscriber hears the error', (_label, fail, expected, projected) => {
+    const b = new Bulkhead({ name: 'db', maxConcurrent: 2, maxQueue: 3 });
+    const source = new Subject<number>();
+    const inners = [new Subject<number>(), new Subject<number>()];
+    const calls: number[] = [];
+    const heard: unknown[] = [];
+    source
+      .pipe(
+        bulkheadMap((i) => {
+          if (i < 0) throw new Error('bad value');
+          calls.push(i);
+          return inners[i] ?? of(i);
+        }, b),
+      )
+      .subscribe({ error: (e) => heard.push(e, b.snapshot()) });
+    [0, 1, 2, 3].forEach((i) => source.next(i));
+    expect(b.snapshot()).toMatchObject({ active: 2, queued: 2 });
+    fail({ inners, source });
+    expect(heard).toEqual([expected, expect.objectContaining({ active: 0, queued: 0 })]);
+    expect(calls).toEqual(projected);
+    expect(inners.map((s) => s.observed)).toEqual([false, false]);
+    expect(source.observed).toBe(false);
+  });
+
+  it('when failing, a running call\'s teardown can push no new value in', () => {
+    const source = new Subject<string>();
+    const calls: string[] = [];
+    const inner = new Subject<string>();
+    const running = new Observable<string>(() => () => source.next('late'));
+    const errors: unknown[] = [];
+    source
+      .pipe(
+        bulkheadMap(
+          (v) => {
+            calls.push(v);
+            return v === 'a' ? running : inner;
+          },
+          { maxConcurrent: 2 },
+        ),
+      )
+      .subscribe({ error: (e) => errors.push(e) });
+    source.next('a');
+    source.next('b');
+    inner.error(new Error('b failed'));
+    expect(calls).toEqual(['a', 'b']);
+    expect(errors).toEqual([new Error('b failed')]);
+  });
+
   it('releases the last permit before completing, so what follows in concat() finds it free', () => {
     const b = new Bulkhead({ maxConcurrent: 1 });
     const seen: unknown[] = [];
