@@ -1,0 +1,2 @@
+export { HealthTracker } from './HealthTracker';
+export type { HealthTrackerOptions, HealthTrackerSnapshot, HealthStatus, HealthEvent, LatencySummary } from './HealthTracker';
