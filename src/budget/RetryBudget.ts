@@ -101,7 +101,14 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
     const given = options ?? {};
     const check = new OptionChecker(placeOf('RetryBudget', given.name ?? 'retry-budget'));
     check.options(options, KNOWN);
-    const { name = 'retry-budget', maxRetries = 100, window = 60000, ratio = 0, buckets = 60, scheduler = asyncScheduler } = given;
+    const {
+      name = 'retry-budget',
+      maxRetries = 100,
+      window = 60000,
+      ratio = 0,
+      buckets = 60,
+      scheduler = asyncScheduler,
+    } = given;
     check.name(name);
     check.integer('maxRetries', maxRetries, 0);
     check.duration('window', window);

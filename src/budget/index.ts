@@ -1,2 +1,7 @@
 export { RetryBudget } from './RetryBudget';
-export type { RetryBudgetOptions, RetryBudgetSnapshot, RetryBudgetEvent, RetryBudgetDecisionEvent } from './RetryBudget';
+export type {
+  RetryBudgetOptions,
+  RetryBudgetSnapshot,
+  RetryBudgetEvent,
+  RetryBudgetDecisionEvent,
+} from './RetryBudget';

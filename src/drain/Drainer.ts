@@ -139,7 +139,12 @@ export class Drainer extends Stateful<DrainerSnapshot, DrainerEvent> {
   }
 
   snapshot(): DrainerSnapshot {
-    return { name: this.name, draining: this.phase !== 'open', inFlight: this.calls.size, drained: this.phase === 'drained' };
+    return {
+      name: this.name,
+      draining: this.phase !== 'open',
+      inFlight: this.calls.size,
+      drained: this.phase === 'drained',
+    };
   }
 
   /**
@@ -161,7 +166,8 @@ export class Drainer extends Stateful<DrainerSnapshot, DrainerEvent> {
       this.drainingSubject.complete();
       if (this.phase === 'draining') {
         if (this.calls.size === 0) this.finish(0);
-        else if (this.drainTimeout !== Infinity) this.timer = scheduleUnref(this.scheduler, () => this.timeout(), this.drainTimeout);
+        else if (this.drainTimeout !== Infinity)
+          this.timer = scheduleUnref(this.scheduler, () => this.timeout(), this.drainTimeout);
       }
     }
     return this.result$;

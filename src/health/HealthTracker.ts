@@ -170,7 +170,8 @@ export class HealthTracker extends Stateful<HealthTrackerSnapshot, HealthEvent> 
     check.integer('minimumCalls', minimumCalls, 0);
     check.ratio('degradedBelow', degradedBelow);
     check.ratio('unhealthyBelow', unhealthyBelow);
-    if (unhealthyBelow > degradedBelow) check.fail('unhealthyBelow', `a number <= degradedBelow (${degradedBelow})`, unhealthyBelow);
+    if (unhealthyBelow > degradedBelow)
+      check.fail('unhealthyBelow', `a number <= degradedBelow (${degradedBelow})`, unhealthyBelow);
     if (degradedLatency !== undefined) check.number('degradedLatency', degradedLatency, 0, { exclusive: true });
     if (unhealthyLatency !== undefined) {
       check.number('unhealthyLatency', unhealthyLatency, 0, { exclusive: true });
@@ -205,7 +206,9 @@ export class HealthTracker extends Stateful<HealthTrackerSnapshot, HealthEvent> 
   /** Records a successful call that took `latency` ms (a finite number >= 0, else `RangeError`). */
   recordSuccess(latency: number): void {
     if (typeof latency !== 'number' || !(latency >= 0) || latency === Infinity) {
-      throw new RangeError(`${placeOf('HealthTracker', this.name)}: latency must be a finite number >= 0, got ${String(latency)}`);
+      throw new RangeError(
+        `${placeOf('HealthTracker', this.name)}: latency must be a finite number >= 0, got ${String(latency)}`,
+      );
     }
     const bucket = this.record();
     bucket.latencySum += latency;
@@ -315,7 +318,8 @@ export class HealthTracker extends Stateful<HealthTrackerSnapshot, HealthEvent> 
   private armExpiry(now: number): void {
     if (this.timer !== null || this.disposed) return;
     let next = Infinity;
-    for (const bucket of this.ring) if (bucket.calls > 0 && bucket.lastAt + this.window < next) next = bucket.lastAt + this.window;
+    for (const bucket of this.ring)
+      if (bucket.calls > 0 && bucket.lastAt + this.window < next) next = bucket.lastAt + this.window;
     if (next === Infinity) return;
     this.timer = scheduleUnref(this.scheduler, () => this.expire(), next - now);
   }

@@ -1,2 +1,8 @@
 export { HealthTracker } from './HealthTracker';
-export type { HealthTrackerOptions, HealthTrackerSnapshot, HealthStatus, HealthEvent, LatencySummary } from './HealthTracker';
+export type {
+  HealthTrackerOptions,
+  HealthTrackerSnapshot,
+  HealthStatus,
+  HealthEvent,
+  LatencySummary,
+} from './HealthTracker';

@@ -48,11 +48,10 @@ export function drainUntilComplete<T>(drainer: Drainer): MonoTypeOperatorFunctio
 
   return (source) =>
     new Observable<T>((subscriber) => {
-      // Assigned before any code but ours runs; only the drain timeout (a later task) reads it.
-      let attempt: OperatorSubscriber<T> | undefined;
       const call = drainer.enter((error) => {
-        // The drain timeout passed: unsubscribe from the source first, then fail the call.
-        attempt!.unsubscribe();
+        // The drain timeout passed (always a later task, so `attempt` is set): unsubscribe from
+        // the source first, then fail the call.
+        attempt.unsubscribe();
         subscriber.error(error);
       });
       if (call instanceof DrainingError) {
@@ -60,7 +59,7 @@ export function drainUntilComplete<T>(drainer: Drainer): MonoTypeOperatorFunctio
         return;
       }
       // Chained to `subscriber`: the call leaves on completion, error or unsubscription alike.
-      attempt = new OperatorSubscriber<T>(subscriber, undefined, undefined, undefined, () => call.leave());
+      const attempt = new OperatorSubscriber<T>(subscriber, undefined, undefined, undefined, () => call.leave());
       source.subscribe(attempt);
     });
 }

@@ -62,7 +62,10 @@ describe('RetryBudget', () => {
       [{ maxRetries: 1.5 }, 'RetryBudget "retry-budget": maxRetries must be an integer >= 0, got 1.5'],
       [{ maxRetries: Infinity }, 'RetryBudget "retry-budget": maxRetries must be an integer >= 0, got Infinity'],
       [{ name: 'api', window: 0 }, 'RetryBudget "api": window must be a finite number > 0 and <= 2147483647, got 0'],
-      [{ window: Infinity }, 'RetryBudget "retry-budget": window must be a finite number > 0 and <= 2147483647, got Infinity'],
+      [
+        { window: Infinity },
+        'RetryBudget "retry-budget": window must be a finite number > 0 and <= 2147483647, got Infinity',
+      ],
       [{ ratio: -0.1 }, 'RetryBudget "retry-budget": ratio must be a finite number >= 0, got -0.1'],
       [{ ratio: NaN }, 'RetryBudget "retry-budget": ratio must be a finite number >= 0, got NaN'],
       [{ buckets: 0 }, 'RetryBudget "retry-budget": buckets must be an integer >= 1, got 0'],
@@ -278,7 +281,12 @@ describe('RetryBudget', () => {
         const budget = new RetryBudget({ maxRetries: 5, window: 5, buckets: 1 });
         hot('-r-r').subscribe(() => budget.tryAcquire());
         // the timer armed for 6 finds the bucket's latest retry at 3: both leave at 8
-        expectObservable(budget.state$.pipe(map((s) => s.currentRetries))).toBe('ab-c----d', { a: 0, b: 1, c: 2, d: 0 });
+        expectObservable(budget.state$.pipe(map((s) => s.currentRetries))).toBe('ab-c----d', {
+          a: 0,
+          b: 1,
+          c: 2,
+          d: 0,
+        });
       });
     });
 
@@ -369,7 +377,10 @@ describe('RetryBudget', () => {
   describe('properties', () => {
     type Op = { dt: number; kind: 'call' | 'retry' };
     const ops = fc.array(
-      fc.record({ dt: fc.integer({ min: 0, max: 30 }), kind: fc.constantFrom<'call' | 'retry'>('call', 'retry', 'retry') }),
+      fc.record({
+        dt: fc.integer({ min: 0, max: 30 }),
+        kind: fc.constantFrom<'call' | 'retry'>('call', 'retry', 'retry'),
+      }),
       { maxLength: 300 },
     );
 
@@ -387,7 +398,8 @@ describe('RetryBudget', () => {
             const width = window / buckets;
             const calls: number[] = [];
             const retries: number[] = [];
-            const inRange = (times: number[], from: number, to: number) => times.filter((t) => t > from && t <= to).length;
+            const inRange = (times: number[], from: number, to: number) =>
+              times.filter((t) => t > from && t <= to).length;
             for (const { dt, kind } of steps) {
               clock.time += dt;
               const t = clock.time;
@@ -418,26 +430,34 @@ describe('RetryBudget', () => {
 
     it('with one bucket per ms and integer times, it is exact', () => {
       fc.assert(
-        fc.property(ops, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 60 }), (steps: Op[], maxRetries, window) => {
-          const clock = manualClock();
-          const budget = new RetryBudget({ maxRetries, ratio: 0.5, window, buckets: window, scheduler: clock });
-          const calls: number[] = [];
-          const retries: number[] = [];
-          const inWindow = (times: number[], t: number) => times.filter((x) => t - x < window).length;
-          for (const { dt, kind } of steps) {
-            clock.time += dt;
-            const t = clock.time;
-            if (kind === 'call') {
-              budget.recordCall();
-              calls.push(t);
-            } else {
-              const expected = inWindow(retries, t) < maxRetries + Math.floor(inWindow(calls, t) / 2);
-              expect(budget.tryAcquire()).toBe(expected);
-              if (expected) retries.push(t);
+        fc.property(
+          ops,
+          fc.integer({ min: 0, max: 4 }),
+          fc.integer({ min: 1, max: 60 }),
+          (steps: Op[], maxRetries, window) => {
+            const clock = manualClock();
+            const budget = new RetryBudget({ maxRetries, ratio: 0.5, window, buckets: window, scheduler: clock });
+            const calls: number[] = [];
+            const retries: number[] = [];
+            const inWindow = (times: number[], t: number) => times.filter((x) => t - x < window).length;
+            for (const { dt, kind } of steps) {
+              clock.time += dt;
+              const t = clock.time;
+              if (kind === 'call') {
+                budget.recordCall();
+                calls.push(t);
+              } else {
+                const expected = inWindow(retries, t) < maxRetries + Math.floor(inWindow(calls, t) / 2);
+                expect(budget.tryAcquire()).toBe(expected);
+                if (expected) retries.push(t);
+              }
+              expect(budget.snapshot()).toMatchObject({
+                currentRetries: inWindow(retries, t),
+                calls: inWindow(calls, t),
+              });
             }
-            expect(budget.snapshot()).toMatchObject({ currentRetries: inWindow(retries, t), calls: inWindow(calls, t) });
-          }
-        }),
+          },
+        ),
         { numRuns: 300 },
       );
     });

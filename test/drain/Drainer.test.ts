@@ -54,14 +54,26 @@ describe('Drainer', () => {
 
     it.each<[DrainerOptions, string]>([
       [{ name: '' }, 'Drainer: name must be a non-empty string, got ""'],
-      [{ name: 'http', drainTimeout: -1 }, 'Drainer "http": drainTimeout must be a number >= 0 and <= 2147483647, or Infinity, got -1'],
-      [{ drainTimeout: NaN }, 'Drainer "drainer": drainTimeout must be a number >= 0 and <= 2147483647, or Infinity, got NaN'],
-      [{ drainTimeout: 2 ** 31 }, 'Drainer "drainer": drainTimeout must be a number >= 0 and <= 2147483647, or Infinity, got 2147483648'],
+      [
+        { name: 'http', drainTimeout: -1 },
+        'Drainer "http": drainTimeout must be a number >= 0 and <= 2147483647, or Infinity, got -1',
+      ],
+      [
+        { drainTimeout: NaN },
+        'Drainer "drainer": drainTimeout must be a number >= 0 and <= 2147483647, or Infinity, got NaN',
+      ],
+      [
+        { drainTimeout: 2 ** 31 },
+        'Drainer "drainer": drainTimeout must be a number >= 0 and <= 2147483647, or Infinity, got 2147483648',
+      ],
       [
         { drainTimeout: '100' as unknown as number },
         'Drainer "drainer": drainTimeout must be a number >= 0 and <= 2147483647, or Infinity, got "100"',
       ],
-      [{ scheduler: { now: () => 0 } as unknown as SchedulerLike }, 'Drainer "drainer": scheduler must be a SchedulerLike'],
+      [
+        { scheduler: { now: () => 0 } as unknown as SchedulerLike },
+        'Drainer "drainer": scheduler must be a SchedulerLike',
+      ],
     ])('rejects %o', (options, message) => {
       expect(() => new Drainer(options)).toThrow(ResilienceConfigError);
       expect(() => new Drainer(options)).toThrow(message);
@@ -89,7 +101,9 @@ describe('Drainer', () => {
         const drainer = new Drainer({ drainTimeout: 0 });
         const abandon = vi.fn();
         admit(drainer, abandon);
-        expectObservable(drainer.drain()).toBe('(r|)', { r: { completed: false, inFlightAtStart: 1, abandoned: 1, duration: 0 } });
+        expectObservable(drainer.drain()).toBe('(r|)', {
+          r: { completed: false, inFlightAtStart: 1, abandoned: 1, duration: 0 },
+        });
         expect(abandon).not.toHaveBeenCalled();
       });
     });
@@ -128,7 +142,10 @@ describe('Drainer', () => {
     it('with nothing in flight, ends at once: the result is emitted synchronously, then completion', () => {
       const drainer = new Drainer({ scheduler: createScheduler() });
       const result = collect<DrainResult>(drainer.drain());
-      expect(result).toEqual({ values: [{ completed: true, inFlightAtStart: 0, abandoned: 0, duration: 0 }], done: true });
+      expect(result).toEqual({
+        values: [{ completed: true, inFlightAtStart: 0, abandoned: 0, duration: 0 }],
+        done: true,
+      });
       expect(drainer.snapshot()).toEqual({ name: 'drainer', draining: true, inFlight: 0, drained: true });
     });
 
@@ -138,18 +155,25 @@ describe('Drainer', () => {
         const drainer = new Drainer({ drainTimeout: 100 });
         const a = admit(drainer);
         const b = admit(drainer);
-        scheduler.schedule(() => expectObservable(drainer.drain()).toBe('-------(r|)', {
-          r: { completed: true, inFlightAtStart: 2, abandoned: 0, duration: 5 },
-        }), 2);
+        scheduler.schedule(
+          () =>
+            expectObservable(drainer.drain()).toBe('-------(r|)', {
+              r: { completed: true, inFlightAtStart: 2, abandoned: 0, duration: 5 },
+            }),
+          2,
+        );
         scheduler.schedule(() => a.leave(), 4);
         scheduler.schedule(() => b.leave(), 7);
-        expectObservable(drainer.state$.pipe(map((s) => `${s.draining}/${s.inFlight}/${s.drained}`))).toBe('a-b-c--(de)', {
-          a: 'false/2/false',
-          b: 'true/2/false',
-          c: 'true/1/false',
-          d: 'true/0/false',
-          e: 'true/0/true',
-        });
+        expectObservable(drainer.state$.pipe(map((s) => `${s.draining}/${s.inFlight}/${s.drained}`))).toBe(
+          'a-b-c--(de)',
+          {
+            a: 'false/2/false',
+            b: 'true/2/false',
+            c: 'true/1/false',
+            d: 'true/0/false',
+            e: 'true/0/true',
+          },
+        );
       });
     });
 
@@ -162,7 +186,10 @@ describe('Drainer', () => {
       scheduler.flush();
       expect(drainer.snapshot()).toMatchObject({ draining: true, drained: true });
       const late = collect<DrainResult>(drainer.drain());
-      expect(late).toEqual({ values: [{ completed: true, inFlightAtStart: 1, abandoned: 0, duration: 3 }], done: true });
+      expect(late).toEqual({
+        values: [{ completed: true, inFlightAtStart: 1, abandoned: 0, duration: 3 }],
+        done: true,
+      });
     });
 
     it('is idempotent: a second drain() does not restart the drain or its timeout', () => {

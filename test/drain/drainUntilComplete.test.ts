@@ -1,5 +1,18 @@
 import fc from 'fast-check';
-import { concat, defer, map, mergeMap, Observable, of, retry, Subscription, take, takeUntil, throwError, timer } from 'rxjs';
+import {
+  concat,
+  defer,
+  map,
+  mergeMap,
+  Observable,
+  of,
+  retry,
+  Subscription,
+  take,
+  takeUntil,
+  throwError,
+  timer,
+} from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Drainer } from '../../src/drain/index';
 import type { DrainResult } from '../../src/drain/index';
@@ -37,7 +50,11 @@ describe('drainUntilComplete', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const drainer = new Drainer();
       const error = new Error('boom');
-      expectObservable(cold('-a-b-#', { a: 1, b: 2 }, error).pipe(drainUntilComplete(drainer))).toBe('-a-b-#', { a: 1, b: 2 }, error);
+      expectObservable(cold('-a-b-#', { a: 1, b: 2 }, error).pipe(drainUntilComplete(drainer))).toBe(
+        '-a-b-#',
+        { a: 1, b: 2 },
+        error,
+      );
     });
   });
 
@@ -48,7 +65,11 @@ describe('drainUntilComplete', () => {
       const late = cold('a|');
       hot('--s').subscribe(() => drainer.drain());
       expectObservable(inFlight.pipe(drainUntilComplete(drainer))).toBe('-----a|');
-      expectObservable(late.pipe(drainUntilComplete(drainer)), '---^').toBe('---#', undefined, new DrainingError('http'));
+      expectObservable(late.pipe(drainUntilComplete(drainer)), '---^').toBe(
+        '---#',
+        undefined,
+        new DrainingError('http'),
+      );
       expectSubscriptions(late.subscriptions).toBe([]);
     });
   });
@@ -59,7 +80,11 @@ describe('drainUntilComplete', () => {
       const source = cold('a|');
       drainer.drain();
       expect(drainer.snapshot().drained).toBe(true);
-      expectObservable(source.pipe(drainUntilComplete(drainer)), '----^').toBe('----#', undefined, expect.any(DrainingError));
+      expectObservable(source.pipe(drainUntilComplete(drainer)), '----^').toBe(
+        '----#',
+        undefined,
+        expect.any(DrainingError),
+      );
       expectSubscriptions(source.subscriptions).toBe([]);
     });
   });
@@ -72,7 +97,9 @@ describe('drainUntilComplete', () => {
       const drained = hot('-s').pipe(mergeMap(() => drainer.drain()));
       expectObservable(a.pipe(drainUntilComplete(drainer))).toBe('---a|');
       expectObservable(b.pipe(drainUntilComplete(drainer))).toBe('-------b|');
-      expectObservable(drained).toBe('--------r', { r: { completed: true, inFlightAtStart: 2, abandoned: 0, duration: 7 } });
+      expectObservable(drained).toBe('--------r', {
+        r: { completed: true, inFlightAtStart: 2, abandoned: 0, duration: 7 },
+      });
     });
   });
 
@@ -88,7 +115,10 @@ describe('drainUntilComplete', () => {
       expectObservable(quick.pipe(drainUntilComplete(drainer))).toBe('--a|');
       expectObservable(slow.pipe(drainUntilComplete(drainer))).toBe('-a---#', undefined, error);
       expectObservable(other.pipe(drainUntilComplete(drainer))).toBe('-----#', undefined, error);
-      expectObservable(defer(() => drainer.drain()), '-^').toBe('-----(r|)', { r: { completed: false, inFlightAtStart: 3, abandoned: 2, duration: 4 } });
+      expectObservable(
+        defer(() => drainer.drain()),
+        '-^',
+      ).toBe('-----(r|)', { r: { completed: false, inFlightAtStart: 3, abandoned: 2, duration: 4 } });
       expectSubscriptions(slow.subscriptions).toBe('^----!');
       expectSubscriptions(other.subscriptions).toBe('^----!');
     });
@@ -119,7 +149,10 @@ describe('drainUntilComplete', () => {
       hot('------s').subscribe(() => drainer.drain());
       // 3 and 4 arrive after the drain started: never taken; 2 (in flight at 6) finishes at 8
       expectObservable(served).toBe('-----a--(b|)', { a: 10, b: 20 });
-      expectObservable(defer(() => drainer.drain()), '------^').toBe('--------(r|)', {
+      expectObservable(
+        defer(() => drainer.drain()),
+        '------^',
+      ).toBe('--------(r|)', {
         r: { completed: true, inFlightAtStart: 1, abandoned: 0, duration: 2 },
       });
     });
@@ -130,7 +163,11 @@ describe('drainUntilComplete', () => {
       const drainer = new Drainer();
       const source = cold('--#');
       hot('---s').subscribe(() => drainer.drain());
-      expectObservable(source.pipe(drainUntilComplete(drainer), retry(5))).toBe('----#', undefined, expect.any(DrainingError));
+      expectObservable(source.pipe(drainUntilComplete(drainer), retry(5))).toBe(
+        '----#',
+        undefined,
+        expect.any(DrainingError),
+      );
       expectSubscriptions(source.subscriptions).toBe(['^-!', '--^-!']);
     });
   });
@@ -218,7 +255,9 @@ describe('drainUntilComplete', () => {
                 scheduler.schedule(() => {
                   let live = false;
                   const body =
-                    c.outcome === 'error' ? timer(c.length).pipe(mergeMap(() => throwError(() => new Error('failed')))) : timer(c.length);
+                    c.outcome === 'error'
+                      ? timer(c.length).pipe(mergeMap(() => throwError(() => new Error('failed'))))
+                      : timer(c.length);
                   const sub: Subscription = defer(() => {
                     live = true;
                     running++;
@@ -234,14 +273,17 @@ describe('drainUntilComplete', () => {
                       },
                     });
                   if (c.outcome === 'unsubscribe') {
-                    scheduler.schedule(() => {
-                      if (live) {
-                        live = false;
-                        running--;
-                        outcomes[i] = 'unsubscribed';
-                      }
-                      sub.unsubscribe();
-                    }, Math.max(0, c.length - 1));
+                    scheduler.schedule(
+                      () => {
+                        if (live) {
+                          live = false;
+                          running--;
+                          outcomes[i] = 'unsubscribed';
+                        }
+                        sub.unsubscribe();
+                      },
+                      Math.max(0, c.length - 1),
+                    );
                   }
                 }, c.at);
               });

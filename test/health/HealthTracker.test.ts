@@ -79,9 +79,15 @@ describe('HealthTracker', () => {
       [{ minimumCalls: 2.5 }, 'HealthTracker "health": minimumCalls must be an integer >= 0, got 2.5'],
       [{ degradedBelow: 1.5 }, 'HealthTracker "health": degradedBelow must be a number >= 0 and <= 1, got 1.5'],
       [{ unhealthyBelow: -0.1 }, 'HealthTracker "health": unhealthyBelow must be a number >= 0 and <= 1, got -0.1'],
-      [{ degradedBelow: 0.4 }, 'HealthTracker "health": unhealthyBelow must be a number <= degradedBelow (0.4), got 0.5'],
+      [
+        { degradedBelow: 0.4 },
+        'HealthTracker "health": unhealthyBelow must be a number <= degradedBelow (0.4), got 0.5',
+      ],
       [{ degradedLatency: 0 }, 'HealthTracker "health": degradedLatency must be a finite number > 0, got 0'],
-      [{ unhealthyLatency: Infinity }, 'HealthTracker "health": unhealthyLatency must be a finite number > 0, got Infinity'],
+      [
+        { unhealthyLatency: Infinity },
+        'HealthTracker "health": unhealthyLatency must be a finite number > 0, got Infinity',
+      ],
       [
         { degradedLatency: 500, unhealthyLatency: 100 },
         'HealthTracker "health": unhealthyLatency must be a number >= degradedLatency (500), got 100',
@@ -121,7 +127,9 @@ describe('HealthTracker', () => {
       for (const bad of [-1, NaN, Infinity, '5' as unknown as number]) {
         expect(() => tracker.recordSuccess(bad)).toThrow(RangeError);
       }
-      expect(() => tracker.recordSuccess(-1)).toThrow('HealthTracker "db": latency must be a finite number >= 0, got -1');
+      expect(() => tracker.recordSuccess(-1)).toThrow(
+        'HealthTracker "db": latency must be a finite number >= 0, got -1',
+      );
       expect(tracker.snapshot().calls).toBe(0);
       tracker.recordSuccess(0);
       expect(tracker.snapshot().latency).toEqual({ mean: 0, p50: 0, p95: 0, p99: 0 });
@@ -164,10 +172,19 @@ describe('HealthTracker', () => {
       // p95 of 100 calls is the 95th smallest latency: 94 fast calls and 6 slow ones put it among the slow
       const fast: number[] = Array(94).fill(10);
       const slow = (ms: number): number[] => Array(6).fill(ms);
-      expect(trackerWith(options, [...fast, ...slow(99)]).snapshot()).toMatchObject({ status: 'healthy', latency: { p95: 99 } });
-      expect(trackerWith(options, [...fast, ...slow(100)]).snapshot()).toMatchObject({ status: 'degraded', latency: { p95: 100 } });
+      expect(trackerWith(options, [...fast, ...slow(99)]).snapshot()).toMatchObject({
+        status: 'healthy',
+        latency: { p95: 99 },
+      });
+      expect(trackerWith(options, [...fast, ...slow(100)]).snapshot()).toMatchObject({
+        status: 'degraded',
+        latency: { p95: 100 },
+      });
       expect(trackerWith(options, [...fast, ...slow(999)]).status).toBe('degraded');
-      expect(trackerWith(options, [...fast, ...slow(1000)]).snapshot()).toMatchObject({ status: 'unhealthy', latency: { p95: 1000 } });
+      expect(trackerWith(options, [...fast, ...slow(1000)]).snapshot()).toMatchObject({
+        status: 'unhealthy',
+        latency: { p95: 1000 },
+      });
       // 5 slow calls of 100 do not reach the p95
       expect(trackerWith(options, [...fast, 10, ...Array(5).fill(5000)]).status).toBe('healthy');
     });

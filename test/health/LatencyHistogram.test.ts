@@ -124,15 +124,19 @@ describe('LatencyHistogram', () => {
       fc.double({ min: -2, max: 7, noNaN: true }).map((x) => 10 ** x),
     );
     fc.assert(
-      fc.property(fc.array(latency, { minLength: 1, maxLength: 400 }), fc.double({ min: 0.001, max: 1, noNaN: true }), (values, q) => {
-        const h = histogramOf(values);
-        const qs = [0.5, 0.95, 0.99, q].sort((a, b) => a - b);
-        const got = h.quantiles(qs);
-        qs.forEach((quantile, i) => {
-          const want = exact(values, quantile);
-          expect(Math.abs(got[i]! - want)).toBeLessThanOrEqual(Math.max(0.025 * want, 0.025) + 1e-9);
-        });
-      }),
+      fc.property(
+        fc.array(latency, { minLength: 1, maxLength: 400 }),
+        fc.double({ min: 0.001, max: 1, noNaN: true }),
+        (values, q) => {
+          const h = histogramOf(values);
+          const qs = [0.5, 0.95, 0.99, q].sort((a, b) => a - b);
+          const got = h.quantiles(qs);
+          qs.forEach((quantile, i) => {
+            const want = exact(values, quantile);
+            expect(Math.abs(got[i]! - want)).toBeLessThanOrEqual(Math.max(0.025 * want, 0.025) + 1e-9);
+          });
+        },
+      ),
       { numRuns: 500 },
     );
   });

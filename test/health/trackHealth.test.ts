@@ -159,7 +159,9 @@ describe('trackHealth', () => {
       const tracker = new HealthTracker({ window: 10, buckets: 10, degradedBelow: 0.9, unhealthyBelow: 0.5 });
       const ok = cold('--a|');
       const failing = cold('-#');
-      hot('-o--f--f').subscribe((c) => (c === 'o' ? ok : failing).pipe(trackHealth(tracker)).subscribe({ error: () => {} }));
+      hot('-o--f--f').subscribe((c) =>
+        (c === 'o' ? ok : failing).pipe(trackHealth(tracker)).subscribe({ error: () => {} }),
+      );
       // calls end at 4 (success: 1/1), 5 (failure: 1/2), 8 (failure: 1/3); each leaves 10 ms later
       expectObservable(tracker.state$.pipe(map((s) => s.status[0]))).toBe('h---hd--u-----uu--h', {
         h: 'h',
