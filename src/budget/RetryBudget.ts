@@ -161,6 +161,7 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
     this.changed();
   }
 
+  /** The budget over its current window: retries and calls counted, the allowance, how much of it is used. */
   snapshot(): RetryBudgetSnapshot {
     const now = this.scheduler.now();
     const currentRetries = this.liveRetries(now);

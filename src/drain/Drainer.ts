@@ -138,6 +138,7 @@ export class Drainer extends Stateful<DrainerSnapshot, DrainerEvent> {
     return this.calls.size;
   }
 
+  /** The drainer's state now, as a plain object. */
   snapshot(): DrainerSnapshot {
     return {
       name: this.name,

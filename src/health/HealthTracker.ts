@@ -227,6 +227,7 @@ export class HealthTracker extends Stateful<HealthTrackerSnapshot, HealthEvent> 
     this.update();
   }
 
+  /** The health over the current window, as a plain object. */
   snapshot(): HealthTrackerSnapshot {
     this.prune(this.scheduler.now());
     const successes = this.calls - this.failures;
