@@ -101,3 +101,10 @@ export class OptionChecker {
 export function placeOf(kind: string, name: unknown): string {
   return typeof name === 'string' && name.length > 0 ? `${kind} ${JSON.stringify(name)}` : kind;
 }
+
+/** A `registry` option: absent, or something operators can report to. */
+export function checkRegistry(check: OptionChecker, registry: unknown): void {
+  if (registry !== undefined && (registry === null || typeof (registry as { reportOperation?: unknown }).reportOperation !== 'function')) {
+    check.fail('registry', 'a ResilienceRegistry', registry);
+  }
+}

@@ -2,7 +2,8 @@ import { catchError } from 'rxjs';
 import type { ObservableInput, OperatorFunction } from 'rxjs';
 import { toErrorPredicate } from '../internal/errorFilter';
 import type { ErrorFilter } from '../internal/errorFilter';
-import { OptionChecker, placeOf } from '../internal/validate';
+import { checkRegistry, OptionChecker, placeOf } from '../internal/validate';
+import type { OperationReporter } from '../registry/events';
 
 /** Options of {@link fallback}. */
 export interface FallbackOptions {
@@ -10,9 +11,11 @@ export interface FallbackOptions {
   when?: ErrorFilter;
   /** The operation's name, used in events and error messages. Default `'fallback'`. */
   name?: string;
+  /** A `ResilienceRegistry` told of every fallback used (its `events$` and `counters.fallbacks[name]`). */
+  registry?: OperationReporter;
 }
 
-const KNOWN: readonly (keyof FallbackOptions)[] = ['when', 'name'];
+const KNOWN: readonly (keyof FallbackOptions)[] = ['when', 'name', 'registry'];
 
 /**
  * On a matching error, switches to `handler(error)`.
@@ -49,11 +52,13 @@ export function fallback<T, R>(
   const check = new OptionChecker(placeOf('fallback', options?.name ?? 'fallback'));
   check.func('handler', handler);
   check.options(options, KNOWN);
-  const { when, name = 'fallback' } = options ?? {};
+  const { when, name = 'fallback', registry } = options ?? {};
   check.name(name);
+  checkRegistry(check, registry);
   const matches = when === undefined ? null : toErrorPredicate(check, 'when', when);
   return catchError((error: unknown) => {
     if (matches !== null && !matches(error)) throw error;
+    registry?.reportOperation({ kind: 'fallback', type: 'fallback', name, error });
     return handler(error);
   });
 }

@@ -7,7 +7,8 @@ import { ResilienceConfigError } from '../errors/ResilienceConfigError';
 import { toErrorPredicate } from '../internal/errorFilter';
 import type { ErrorFilter } from '../internal/errorFilter';
 import { scheduleOnce } from '../internal/schedule';
-import { OptionChecker, placeOf } from '../internal/validate';
+import { checkRegistry, OptionChecker, placeOf } from '../internal/validate';
+import type { OperationReporter } from '../registry/events';
 
 /** What `onRetry` is told before each wait: a frozen object. */
 export interface RetryInfo {
@@ -49,6 +50,8 @@ export interface RetryOptions {
   onRetry?: (info: RetryInfo) => void;
   /** The operation's name, used in events and error messages. Default `'retry'`. */
   name?: string;
+  /** A `ResilienceRegistry` told of every retry (its `events$` and `counters.retries[name]`). */
+  registry?: OperationReporter;
   /** The scheduler that times the waits. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
 }
@@ -69,6 +72,7 @@ const KNOWN: readonly (keyof RetryOptions)[] = [
   'random',
   'onRetry',
   'name',
+  'registry',
   'scheduler',
 ];
 
@@ -123,6 +127,7 @@ export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFun
     random = Math.random,
     onRetry,
     name = 'retry',
+    registry,
     scheduler = asyncScheduler,
   } = given;
   check.name(name);
@@ -144,6 +149,7 @@ export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFun
   check.func('random', random);
   if (onRetry !== undefined) check.func('onRetry', onRetry);
   check.scheduler(scheduler);
+  checkRegistry(check, registry);
 
   const kind = backoffFn ? 'exponential' : (backoff as BackoffKind);
 
@@ -168,7 +174,18 @@ export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFun
   // Without retries there is nothing to do — unless a budget counts the calls.
   if (maxRetries === 0 && budget === undefined) return (source) => source;
 
-  const plan: RetryPlan = { maxRetries, initialDelay, retryable, budget: budget ?? null, resetOnSuccess, onRetry, scheduler, delayFor };
+  const plan: RetryPlan = {
+    maxRetries,
+    initialDelay,
+    retryable,
+    budget: budget ?? null,
+    resetOnSuccess,
+    onRetry,
+    scheduler,
+    delayFor,
+    name,
+    registry: registry ?? null,
+  };
   return (source) => new Observable<T>((subscriber) => new RetryRun(plan, source, subscriber).start());
 }
 
@@ -182,6 +199,8 @@ interface RetryPlan {
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
   readonly scheduler: SchedulerLike;
   readonly delayFor: (n: number, prev: number, error: unknown) => number;
+  readonly name: string;
+  readonly registry: OperationReporter | null;
 }
 
 /**
@@ -247,6 +266,7 @@ class RetryRun<T> {
     const delay = plan.delayFor(n, this.prevDelay, error);
     this.prevDelay = delay;
     plan.onRetry?.(Object.freeze({ attempt: n, delay, error }));
+    plan.registry?.reportOperation({ kind: 'retry', type: 'retry', name: plan.name, attempt: n, delay, error });
     if (delay > 0) {
       scheduleOnce(this.subscriber, plan.scheduler, () => this.subscribeLoop(), delay);
     } else if (this.subscribing) {

@@ -3,7 +3,8 @@ import type { MonoTypeOperatorFunction, ObservableInput, OperatorFunction, Sched
 import { OperationTimeoutError } from '../errors/OperationTimeoutError';
 import type { TimeoutKind } from '../errors/OperationTimeoutError';
 import { scheduleOnceWith } from '../internal/schedule';
-import { OptionChecker, placeOf } from '../internal/validate';
+import { checkRegistry, OptionChecker, placeOf } from '../internal/validate';
+import type { OperationReporter } from '../registry/events';
 
 /** What `with` is told when a timeout expires: a frozen object. */
 export interface TimeoutInfo<T> {
@@ -31,11 +32,13 @@ export interface TimeoutOptions<T = unknown, R = never> {
   with?: (info: TimeoutInfo<T>) => ObservableInput<R>;
   /** The operation's name, used in errors and events. Default `'operation'`. */
   name?: string;
+  /** A `ResilienceRegistry` told of every expiry (its `events$` and `counters.timeouts[name]`). */
+  registry?: OperationReporter;
   /** The scheduler that times the limits. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
 }
 
-const KNOWN: readonly (keyof TimeoutOptions)[] = ['first', 'each', 'total', 'with', 'name', 'scheduler'];
+const KNOWN: readonly (keyof TimeoutOptions)[] = ['first', 'each', 'total', 'with', 'name', 'registry', 'scheduler'];
 
 /**
  * Errors with `OperationTimeoutError` (or switches to `fallback`) if no value arrives within `each`
@@ -114,7 +117,7 @@ export function timeoutWith<T, R>(
   const options = normalize(eachOrOptions, fallback);
   const check = new OptionChecker(placeOf('timeoutWith', options.name ?? 'operation'));
   check.options(options, KNOWN);
-  const { first, each, total, with: withFn, name = 'operation', scheduler = asyncScheduler } = options;
+  const { first, each, total, with: withFn, name = 'operation', registry, scheduler = asyncScheduler } = options;
   check.name(name);
   if (first === undefined && each === undefined && total === undefined) {
     check.fail('first/each/total', 'given (at least one of them)', undefined);
@@ -124,11 +127,22 @@ export function timeoutWith<T, R>(
   if (total !== undefined) check.duration('total', total);
   if (withFn !== undefined) check.func('with', withFn);
   check.scheduler(scheduler);
+  checkRegistry(check, registry);
 
   const firstLimit = first ?? each;
   const firstKind: TimeoutKind = first !== undefined ? 'first' : 'each';
 
-  const plan: TimeoutPlan<T, R> = { first, each, total, withFn, name, scheduler, firstLimit, firstKind };
+  const plan: TimeoutPlan<T, R> = {
+    first,
+    each,
+    total,
+    withFn,
+    name,
+    scheduler,
+    firstLimit,
+    firstKind,
+    registry: registry ?? null,
+  };
   return (source) => new Observable<T | R>((subscriber) => new TimeoutRun(plan, source, subscriber).start());
 }
 
@@ -143,6 +157,7 @@ interface TimeoutPlan<T, R> {
   /** The limit for the first value (`first`, else `each`), and its kind. */
   readonly firstLimit: number | undefined;
   readonly firstKind: TimeoutKind;
+  readonly registry: OperationReporter | null;
 }
 
 /**
@@ -234,6 +249,7 @@ class TimeoutRun<T, R> {
     this.totalTimer?.unsubscribe();
     this.valueTimer = this.totalTimer = null;
     this.sourceSubscriber!.unsubscribe();
+    plan.registry?.reportOperation({ kind: 'timeout', type: 'timeout', name: plan.name, limit: kind, timeout });
     if (plan.withFn) {
       let next: Observable<R>;
       try {

@@ -1,11 +1,13 @@
 /**
- * `rxjs-resilience/prometheus`: Prometheus metrics for a resilience registry, through `prom-client`.
+ * `rxjs-resilience/prometheus`: Prometheus metrics for a resilience registry, through `prom-client`
+ * (an optional peer dependency: install it beside rxjs-resilience to use this entry point).
  * @packageDocumentation
  */
+export { registerResilienceMetrics } from './registerResilienceMetrics';
+export type { ResilienceMetrics, ResilienceMetricsOptions } from './registerResilienceMetrics';
 
 /**
- * The names of the metrics this entry point exposes (each preceded by the `prefix` option), with
- * their labels and what their values mean.
+ * The names of the metrics this entry point exposes (each preceded by the `prefix` option).
  */
 export const metricNames = Object.freeze({
   circuitBreakerState: 'circuit_breaker_state',

@@ -97,7 +97,7 @@ describe('fallback', () => {
     const bad: Array<[() => unknown, string]> = [
       [() => fallback(of(1) as never), 'fallback "fallback": handler must be a function, got an Observable'],
       [() => fallback(() => of(1), { when: 'timeouts' } as unknown as FallbackOptions), 'fallback "fallback": when must be a predicate or an array of error classes, got "timeouts"'],
-      [() => fallback(() => of(1), { name: 'prices', retry: 1 } as unknown as FallbackOptions), 'fallback "prices": retry is not a known option (known: when, name)'],
+      [() => fallback(() => of(1), { name: 'prices', retry: 1 } as unknown as FallbackOptions), 'fallback "prices": retry is not a known option (known: when, name, registry)'],
       [() => fallback(() => of(1), { name: 7 } as unknown as FallbackOptions), 'fallback: name must be a non-empty string, got 7'],
     ];
     for (const [make, message] of bad) {

@@ -533,7 +533,7 @@ describe('retryWithBackoff', () => {
       [{ name: 'db', scheduler: {} }, 'retryWithBackoff "db": scheduler must be a SchedulerLike (an object with now() and schedule()), got an object'],
       [{ budget: {} }, 'retryWithBackoff "retry": budget must be a RetryBudget, got an object'],
       [{ budget: null }, 'retryWithBackoff "retry": budget must be a RetryBudget, got null'],
-      [{ maxRetry: 3 }, 'retryWithBackoff "retry": maxRetry is not a known option (known: budget, maxRetries, initialDelay, maxDelay, backoff, factor, jitter, shouldRetry, resetOnSuccess, random, onRetry, name, scheduler)'],
+      [{ maxRetry: 3 }, 'retryWithBackoff "retry": maxRetry is not a known option (known: budget, maxRetries, initialDelay, maxDelay, backoff, factor, jitter, shouldRetry, resetOnSuccess, random, onRetry, name, registry, scheduler)'],
     ];
     for (const [options, message] of bad) {
       it(message, () => {

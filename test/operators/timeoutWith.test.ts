@@ -265,7 +265,7 @@ describe('timeoutWith', () => {
       [() => timeoutWith({ first: '1s' } as unknown as TimeoutOptions), 'timeoutWith "operation": first must be a finite number > 0 and <= 2147483647, got "1s"'],
       [() => timeoutWith({ total: 2 ** 31 }), 'timeoutWith "operation": total must be a finite number > 0 and <= 2147483647, got 2147483648'],
       [() => timeoutWith({ each: 5, with: of(1) } as unknown as TimeoutOptions), 'timeoutWith "operation": with must be a function, got an Observable'],
-      [() => timeoutWith({ each: 5, name: 'db', after: 3 } as unknown as TimeoutOptions), 'timeoutWith "db": after is not a known option (known: first, each, total, with, name, scheduler)'],
+      [() => timeoutWith({ each: 5, name: 'db', after: 3 } as unknown as TimeoutOptions), 'timeoutWith "db": after is not a known option (known: first, each, total, with, name, registry, scheduler)'],
       [() => timeoutWith(5, 42 as unknown as ObservableInput<number>), 'timeoutWith "operation": fallback must be an ObservableInput, got 42'],
       [() => (timeoutWith as (a: unknown, b: unknown) => unknown)({ each: 5 }, of(1)), 'timeoutWith: fallback must be absent when options are given (use the with option), got an Observable'],
       [() => timeoutWith(null as unknown as number), 'timeoutWith: each must be a number of ms or an options object, got null'],
