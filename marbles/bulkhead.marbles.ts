@@ -17,7 +17,11 @@ export default defineMarbles('bulkhead', [
     },
     run: ({ a, b, c }) => {
       const pool = new Bulkhead({ name: 'pool', maxConcurrent: 1, maxQueue: 1 });
-      const count = (key: 'active' | 'queued') => pool.state$.pipe(map((s) => String(s[key])), distinctUntilChanged());
+      const count = (key: 'active' | 'queued') =>
+        pool.state$.pipe(
+          map((s) => String(s[key])),
+          distinctUntilChanged(),
+        );
       return {
         a$: a.pipe(bulkhead(pool)),
         b$: b.pipe(bulkhead(pool)),
@@ -48,7 +52,10 @@ export default defineMarbles('bulkhead', [
       return {
         a$: a.pipe(bulkhead(pool)),
         b$: b.pipe(bulkhead(pool)),
-        queued: pool.state$.pipe(map((s) => String(s.queued)), distinctUntilChanged()),
+        queued: pool.state$.pipe(
+          map((s) => String(s.queued)),
+          distinctUntilChanged(),
+        ),
       };
     },
     outputs: {
@@ -73,7 +80,10 @@ export default defineMarbles('bulkhead', [
         a$: a.pipe(bulkhead(pool)),
         b$: b.pipe(bulkhead(pool)),
         c$: c.pipe(bulkhead(pool)),
-        queued: pool.state$.pipe(map((s) => String(s.queued)), distinctUntilChanged()),
+        queued: pool.state$.pipe(
+          map((s) => String(s.queued)),
+          distinctUntilChanged(),
+        ),
       };
     },
     outputs: {

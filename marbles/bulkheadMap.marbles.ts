@@ -37,7 +37,10 @@ export default defineMarbles('bulkheadMap', [
       return {
         other$: other.pipe(bulkhead(pool)),
         output: source.pipe(bulkheadMap((v) => call.pipe(map(() => v)), pool)),
-        active: pool.state$.pipe(map((s) => String(s.active)), distinctUntilChanged()),
+        active: pool.state$.pipe(
+          map((s) => String(s.active)),
+          distinctUntilChanged(),
+        ),
       };
     },
     outputs: {

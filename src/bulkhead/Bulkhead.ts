@@ -230,7 +230,10 @@ export class Bulkhead extends Stateful<BulkheadSnapshot, BulkheadEvent> {
    * );
    * ```
    */
-  acquire(onGranted: (permit: BulkheadPermit) => void, onRejected: (error: BulkheadRejectedError) => void): BulkheadPermit;
+  acquire(
+    onGranted: (permit: BulkheadPermit) => void,
+    onRejected: (error: BulkheadRejectedError) => void,
+  ): BulkheadPermit;
   /** Asks for a permit, with both callbacks as methods of one object (see the other overload). */
   acquire(waiter: BulkheadWaiter): BulkheadPermit;
   acquire(

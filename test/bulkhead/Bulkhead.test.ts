@@ -62,19 +62,51 @@ describe('Bulkhead: options', () => {
   it.each<[string, unknown, string]>([
     ['no options', undefined, 'Bulkhead "bulkhead": maxConcurrent must be an integer >= 1 or Infinity, got undefined'],
     ['null options', null, 'Bulkhead "bulkhead": options must be an object, got null'],
-    ['missing maxConcurrent', { name: 'db' }, 'Bulkhead "db": maxConcurrent must be an integer >= 1 or Infinity, got undefined'],
-    ['maxConcurrent 0', { maxConcurrent: 0 }, 'Bulkhead "bulkhead": maxConcurrent must be an integer >= 1 or Infinity, got 0'],
+    [
+      'missing maxConcurrent',
+      { name: 'db' },
+      'Bulkhead "db": maxConcurrent must be an integer >= 1 or Infinity, got undefined',
+    ],
+    [
+      'maxConcurrent 0',
+      { maxConcurrent: 0 },
+      'Bulkhead "bulkhead": maxConcurrent must be an integer >= 1 or Infinity, got 0',
+    ],
     ['fractional maxConcurrent', { maxConcurrent: 1.5 }, 'maxConcurrent must be an integer >= 1 or Infinity, got 1.5'],
     ['string maxConcurrent', { maxConcurrent: '2' }, 'maxConcurrent must be an integer >= 1 or Infinity, got "2"'],
-    ['negative maxQueue', { maxConcurrent: 1, maxQueue: -1 }, 'Bulkhead "bulkhead": maxQueue must be an integer >= 0 or Infinity, got -1'],
-    ['fractional maxQueue', { maxConcurrent: 1, maxQueue: 0.5 }, 'maxQueue must be an integer >= 0 or Infinity, got 0.5'],
-    ['zero queueTimeout', { maxConcurrent: 1, queueTimeout: 0 }, 'queueTimeout must be a finite number > 0 and <= 2147483647, got 0'],
-    ['negative queueTimeout', { maxConcurrent: 1, queueTimeout: -5 }, 'queueTimeout must be a finite number > 0 and <= 2147483647, got -5'],
-    ['NaN queueTimeout', { maxConcurrent: 1, queueTimeout: NaN }, 'queueTimeout must be a finite number > 0 and <= 2147483647, got NaN'],
+    [
+      'negative maxQueue',
+      { maxConcurrent: 1, maxQueue: -1 },
+      'Bulkhead "bulkhead": maxQueue must be an integer >= 0 or Infinity, got -1',
+    ],
+    [
+      'fractional maxQueue',
+      { maxConcurrent: 1, maxQueue: 0.5 },
+      'maxQueue must be an integer >= 0 or Infinity, got 0.5',
+    ],
+    [
+      'zero queueTimeout',
+      { maxConcurrent: 1, queueTimeout: 0 },
+      'queueTimeout must be a finite number > 0 and <= 2147483647, got 0',
+    ],
+    [
+      'negative queueTimeout',
+      { maxConcurrent: 1, queueTimeout: -5 },
+      'queueTimeout must be a finite number > 0 and <= 2147483647, got -5',
+    ],
+    [
+      'NaN queueTimeout',
+      { maxConcurrent: 1, queueTimeout: NaN },
+      'queueTimeout must be a finite number > 0 and <= 2147483647, got NaN',
+    ],
     ['too long queueTimeout', { maxConcurrent: 1, queueTimeout: 2 ** 31 }, 'got 2147483648'],
     ['empty name', { maxConcurrent: 1, name: '' }, 'Bulkhead: name must be a non-empty string, got ""'],
     ['bad scheduler', { maxConcurrent: 1, scheduler: {} }, 'scheduler must be a SchedulerLike'],
-    ['unknown option', { maxConcurrent: 1, maxConcurent: 2 }, 'Bulkhead "bulkhead": maxConcurent is not a known option (known: name, maxConcurrent, maxQueue, queueTimeout, scheduler)'],
+    [
+      'unknown option',
+      { maxConcurrent: 1, maxConcurent: 2 },
+      'Bulkhead "bulkhead": maxConcurent is not a known option (known: name, maxConcurrent, maxQueue, queueTimeout, scheduler)',
+    ],
   ])('rejects %s with a ResilienceConfigError naming the option and the value', (_label, options, message) => {
     const make = () => new Bulkhead(options as never);
     expect(make).toThrow(ResilienceConfigError);
@@ -87,7 +119,12 @@ describe('Bulkhead: options', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ResilienceError);
-      expect(error).toMatchObject({ name: 'ResilienceConfigError', place: 'Bulkhead "db"', option: 'maxConcurrent', value: -3 });
+      expect(error).toMatchObject({
+        name: 'ResilienceConfigError',
+        place: 'Bulkhead "db"',
+        option: 'maxConcurrent',
+        value: -3,
+      });
     }
   });
 });
@@ -318,7 +355,15 @@ describe('Bulkhead: state$, events$, snapshot()', () => {
       [1, 0, 1],
       [0, 0, 1],
     ]);
-    expect(states[0]).toEqual({ name: 'db', active: 1, queued: 0, maxConcurrent: 1, maxQueue: 1, utilization: 1, rejected: 0 });
+    expect(states[0]).toEqual({
+      name: 'db',
+      active: 1,
+      queued: 0,
+      maxConcurrent: 1,
+      maxQueue: 1,
+      utilization: 1,
+      rejected: 0,
+    });
   });
 
   it('snapshot() is plain JSON', () => {

@@ -129,7 +129,13 @@ describe('bulkhead(b)', () => {
       expectObservable(a.pipe(bulkhead(b))).toBe('------a|');
       expectObservable(c.pipe(bulkhead(b)), '--!').toBe('--');
       expectObservable(d.pipe(bulkhead(b))).toBe('-------d|');
-      expectObservable(b.state$.pipe(map((s) => s.queued), distinctUntilChanged()), '---------!').toBe('2-1----0-', { 0: 0, 1: 1, 2: 2 });
+      expectObservable(
+        b.state$.pipe(
+          map((s) => s.queued),
+          distinctUntilChanged(),
+        ),
+        '---------!',
+      ).toBe('2-1----0-', { 0: 0, 1: 1, 2: 2 });
       expectSubscriptions(c.subscriptions).toBe([]);
       expectSubscriptions(d.subscriptions).toBe('-------^!');
     });

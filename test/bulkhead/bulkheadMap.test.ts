@@ -1,4 +1,16 @@
-import { asyncScheduler, concat, distinctUntilChanged, map, mergeMap, Observable, of, range, Subject, take, throwError } from 'rxjs';
+import {
+  asyncScheduler,
+  concat,
+  distinctUntilChanged,
+  map,
+  mergeMap,
+  Observable,
+  of,
+  range,
+  Subject,
+  take,
+  throwError,
+} from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Bulkhead } from '../../src/bulkhead/index';
 import { BulkheadRejectedError } from '../../src/errors/BulkheadRejectedError';
@@ -215,7 +227,12 @@ describe('bulkheadMap(project, options)', () => {
         subscriber.next(i);
       }
     });
-    firehose.pipe(bulkheadMap((x) => of(x), { maxConcurrent: 1 }), take(3)).subscribe();
+    firehose
+      .pipe(
+        bulkheadMap((x) => of(x), { maxConcurrent: 1 }),
+        take(3),
+      )
+      .subscribe();
     expect(sideEffects).toEqual([0, 1, 2]);
     sideEffects.length = 0;
     of(0)
@@ -324,7 +341,13 @@ describe('bulkheadMap(project, bulkhead)', () => {
       expectObservable(result).toBe('--#', undefined, new BulkheadRejectedError('db', 'full'));
       expectSubscriptions(inner.subscriptions).toBe([]);
       // from frame 1, once a has queued
-      expectObservable(b.state$.pipe(map((s) => s.queued), distinctUntilChanged()), '-^---!').toBe('-10', { 0: 0, 1: 1 });
+      expectObservable(
+        b.state$.pipe(
+          map((s) => s.queued),
+          distinctUntilChanged(),
+        ),
+        '-^---!',
+      ).toBe('-10', { 0: 0, 1: 1 });
     });
   });
 
@@ -332,11 +355,15 @@ describe('bulkheadMap(project, bulkhead)', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const b = new Bulkhead({ name: 'db', maxConcurrent: 1, maxQueue: 5, queueTimeout: 3 });
       expectObservable(cold('--------|').pipe(bulkhead(b))).toBe('--------|');
-      expectObservable(cold('-a|').pipe(bulkheadMap(() => of(1), b))).toBe('----#', undefined, new BulkheadRejectedError('db', 'queue-timeout'));
+      expectObservable(cold('-a|').pipe(bulkheadMap(() => of(1), b))).toBe(
+        '----#',
+        undefined,
+        new BulkheadRejectedError('db', 'queue-timeout'),
+      );
     });
   });
 
-  it('on unsubscription leaves the queue first, so the running calls\' permits go to other users, not to its own queued values', () => {
+  it("on unsubscription leaves the queue first, so the running calls' permits go to other users, not to its own queued values", () => {
     const calls: string[] = [];
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const b = new Bulkhead({ maxConcurrent: 1, maxQueue: 10 });
@@ -383,32 +410,40 @@ describe('bulkheadMap(project, bulkhead)', () => {
       new Error('bad value'),
       [0, 1, 2, 3],
     ],
-    ['a value is rejected', ({ source }) => [5, 6, 7].forEach((i) => source.next(i)), new BulkheadRejectedError('db', 'full'), [0, 1]],
-  ])('when %s, gives every permit back and leaves the queue before the subscriber hears the error', (_label, fail, expected, projected) => {
-    const b = new Bulkhead({ name: 'db', maxConcurrent: 2, maxQueue: 3 });
-    const source = new Subject<number>();
-    const inners = [new Subject<number>(), new Subject<number>()];
-    const calls: number[] = [];
-    const heard: unknown[] = [];
-    source
-      .pipe(
-        bulkheadMap((i) => {
-          if (i < 0) throw new Error('bad value');
-          calls.push(i);
-          return inners[i] ?? of(i);
-        }, b),
-      )
-      .subscribe({ error: (e) => heard.push(e, b.snapshot()) });
-    [0, 1, 2, 3].forEach((i) => source.next(i));
-    expect(b.snapshot()).toMatchObject({ active: 2, queued: 2 });
-    fail({ inners, source });
-    expect(heard).toEqual([expected, expect.objectContaining({ active: 0, queued: 0 })]);
-    expect(calls).toEqual(projected);
-    expect(inners.map((s) => s.observed)).toEqual([false, false]);
-    expect(source.observed).toBe(false);
-  });
+    [
+      'a value is rejected',
+      ({ source }) => [5, 6, 7].forEach((i) => source.next(i)),
+      new BulkheadRejectedError('db', 'full'),
+      [0, 1],
+    ],
+  ])(
+    'when %s, gives every permit back and leaves the queue before the subscriber hears the error',
+    (_label, fail, expected, projected) => {
+      const b = new Bulkhead({ name: 'db', maxConcurrent: 2, maxQueue: 3 });
+      const source = new Subject<number>();
+      const inners = [new Subject<number>(), new Subject<number>()];
+      const calls: number[] = [];
+      const heard: unknown[] = [];
+      source
+        .pipe(
+          bulkheadMap((i) => {
+            if (i < 0) throw new Error('bad value');
+            calls.push(i);
+            return inners[i] ?? of(i);
+          }, b),
+        )
+        .subscribe({ error: (e) => heard.push(e, b.snapshot()) });
+      [0, 1, 2, 3].forEach((i) => source.next(i));
+      expect(b.snapshot()).toMatchObject({ active: 2, queued: 2 });
+      fail({ inners, source });
+      expect(heard).toEqual([expected, expect.objectContaining({ active: 0, queued: 0 })]);
+      expect(calls).toEqual(projected);
+      expect(inners.map((s) => s.observed)).toEqual([false, false]);
+      expect(source.observed).toBe(false);
+    },
+  );
 
-  it('when failing, a running call\'s teardown can push no new value in', () => {
+  it("when failing, a running call's teardown can push no new value in", () => {
     const source = new Subject<string>();
     const calls: string[] = [];
     const inner = new Subject<string>();
@@ -477,15 +512,35 @@ describe('bulkheadMap(project, bulkhead)', () => {
 
 describe('bulkheadMap: options', () => {
   it.each<[string, unknown, string]>([
-    ['no options', undefined, 'bulkheadMap "bulkheadMap": bulkheadOrOptions must be a Bulkhead or an options object, got undefined'],
+    [
+      'no options',
+      undefined,
+      'bulkheadMap "bulkheadMap": bulkheadOrOptions must be a Bulkhead or an options object, got undefined',
+    ],
     ['null options', null, 'bulkheadMap "bulkheadMap": options must be an object, got null'],
-    ['missing maxConcurrent', {}, 'bulkheadMap "bulkheadMap": maxConcurrent must be an integer >= 1 or Infinity, got undefined'],
-    ['maxConcurrent 0', { maxConcurrent: 0, name: 'x' }, 'bulkheadMap "x": maxConcurrent must be an integer >= 1 or Infinity, got 0'],
+    [
+      'missing maxConcurrent',
+      {},
+      'bulkheadMap "bulkheadMap": maxConcurrent must be an integer >= 1 or Infinity, got undefined',
+    ],
+    [
+      'maxConcurrent 0',
+      { maxConcurrent: 0, name: 'x' },
+      'bulkheadMap "x": maxConcurrent must be an integer >= 1 or Infinity, got 0',
+    ],
     ['negative maxQueue', { maxConcurrent: 1, maxQueue: -1 }, 'maxQueue must be an integer >= 0 or Infinity, got -1'],
-    ['zero queueTimeout', { maxConcurrent: 1, queueTimeout: 0 }, 'queueTimeout must be a finite number > 0 and <= 2147483647, got 0'],
+    [
+      'zero queueTimeout',
+      { maxConcurrent: 1, queueTimeout: 0 },
+      'queueTimeout must be a finite number > 0 and <= 2147483647, got 0',
+    ],
     ['empty name', { maxConcurrent: 1, name: '' }, 'bulkheadMap: name must be a non-empty string, got ""'],
     ['bad scheduler', { maxConcurrent: 1, scheduler: 1 }, 'scheduler must be a SchedulerLike'],
-    ['unknown option', { maxConcurrent: 1, concurrency: 2 }, 'bulkheadMap "bulkheadMap": concurrency is not a known option (known: maxConcurrent, maxQueue, name, queueTimeout, scheduler)'],
+    [
+      'unknown option',
+      { maxConcurrent: 1, concurrency: 2 },
+      'bulkheadMap "bulkheadMap": concurrency is not a known option (known: maxConcurrent, maxQueue, name, queueTimeout, scheduler)',
+    ],
   ])('throws a ResilienceConfigError at creation for %s', (_label, options, message) => {
     const make = () => bulkheadMap(() => of(1), options as never);
     expect(make).toThrow(ResilienceConfigError);
