@@ -258,10 +258,9 @@ class Call<T, O extends ObservableInput<unknown>> extends Subscriber<ObservedVal
     run.checkComplete();
   }
 
+  /** Tears the call down, then gives its permit back (both idempotent). */
   override unsubscribe(): void {
-    if (!this.closed) {
-      super.unsubscribe();
-      this.permit!.release();
-    }
+    super.unsubscribe();
+    this.permit!.release();
   }
 }

@@ -467,6 +467,25 @@ describe('bulkheadMap(project, bulkhead)', () => {
     expect(errors).toEqual([new Error('b failed')]);
   });
 
+  it('gives the permit back once when a call unsubscribes itself (the output then waits, as mergeMap does)', () => {
+    const b = new Bulkhead({ maxConcurrent: 1, maxQueue: 5 });
+    const seen = { released: 0 };
+    b.events$.subscribe((e) => {
+      if (e.type === 'released') seen.released++;
+    });
+    const selfEnding = new Observable<number>((subscriber) => {
+      subscriber.unsubscribe();
+      subscriber.unsubscribe();
+    });
+    const values: number[] = [];
+    of(1, 2)
+      .pipe(bulkheadMap((x) => (x === 1 ? selfEnding : of(x)), b))
+      .subscribe((v) => values.push(v));
+    expect(values).toEqual([2]);
+    expect(seen.released).toBe(2);
+    expect(b.snapshot()).toMatchObject({ active: 0, queued: 0 });
+  });
+
   it('releases the last permit before completing, so what follows in concat() finds it free', () => {
     const b = new Bulkhead({ maxConcurrent: 1 });
     const seen: unknown[] = [];
