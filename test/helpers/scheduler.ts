@@ -9,9 +9,27 @@ export function createScheduler(): TestScheduler {
 }
 
 /**
- * The number of actions still queued on a TestScheduler: after a stream's teardown this must be
- * 0, or a timer outlived its stream.
+ * The number of actions queued on a scheduler right now. Unsubscribed actions leave the queue, so
+ * this counts timers still live. Note that `TestScheduler.run()` flushes the whole queue before it
+ * returns: after `run()` this is always 0. Inside `run()`, use {@link pendingAfter}.
  */
-export function pendingActions(scheduler: TestScheduler): number {
-  return (scheduler as unknown as { actions: unknown[] }).actions.length;
+export function pendingActions(scheduler: { actions: unknown[] }): number {
+  return scheduler.actions.length;
+}
+
+/**
+ * Call inside `TestScheduler.run()`: looks at the queue at `frame` (after a stream's teardown) and
+ * reports how many actions were still scheduled then, other than the look itself. Only cold
+ * sources may be in play: a hot observable's messages are queued from the start.
+ *
+ *   const pending = pendingAfter(scheduler, 5);
+ *   … // after run():
+ *   expect(pending.count).toBe(0);
+ */
+export function pendingAfter(scheduler: TestScheduler, frame: number): { readonly count: number } {
+  const box = { count: -1 };
+  scheduler.schedule(() => {
+    box.count = scheduler.actions.length;
+  }, frame);
+  return box;
 }

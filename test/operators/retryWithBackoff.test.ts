@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { CircuitOpenError, ResilienceConfigError, retryWithBackoff } from 'rxjs-resilience';
 import { RetryBudget } from '../../src/budget/index';
 import type { RetryInfo, RetryOptions } from 'rxjs-resilience';
-import { createScheduler, pendingActions } from '../helpers/scheduler';
+import { createScheduler, pendingAfter } from '../helpers/scheduler';
 
 /** Subscribes `source.pipe(retryWithBackoff(options))` to an always-failing cold source and returns the frames of each subscription. */
 function subscriptionFrames(options: RetryOptions, failAfter = 1): number[] {
@@ -353,13 +353,15 @@ describe('retryWithBackoff', () => {
 
     it('unsubscribing during a wait cancels it: no resubscription, no pending timer', () => {
       const scheduler = createScheduler();
+      let pending = { count: -1 };
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#');
         const unsub = '      -----!';
         expectObservable(source.pipe(retryWithBackoff({ initialDelay: 10 })), unsub).toBe('-----');
         expectSubscriptions(source.subscriptions).toBe('^!');
+        pending = pendingAfter(scheduler, 6);
       });
-      expect(pendingActions(scheduler)).toBe(0);
+      expect(pending.count).toBe(0);
     });
 
     it('unsubscribing while subscribed to the source unsubscribes it', () => {
@@ -373,10 +375,12 @@ describe('retryWithBackoff', () => {
 
     it('nothing stays scheduled after the final error', () => {
       const scheduler = createScheduler();
+      let pending = { count: -1 };
       scheduler.run(({ cold, expectObservable }) => {
         expectObservable(cold('-#').pipe(retryWithBackoff({ maxRetries: 2, initialDelay: 1 }))).toBe('------#');
+        pending = pendingAfter(scheduler, 7);
       });
-      expect(pendingActions(scheduler)).toBe(0);
+      expect(pending.count).toBe(0);
     });
 
     it('each subscription to the output has its own retry count', () => {

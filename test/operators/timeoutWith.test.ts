@@ -3,7 +3,7 @@ import type { ObservableInput } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { OperationTimeoutError, ResilienceConfigError, timeoutWith } from 'rxjs-resilience';
 import type { TimeoutInfo, TimeoutOptions } from 'rxjs-resilience';
-import { createScheduler, pendingActions } from '../helpers/scheduler';
+import { createScheduler, pendingAfter } from '../helpers/scheduler';
 
 const timeoutError = (kind: 'first' | 'each' | 'total', ms: number, operation = 'operation') =>
   new OperationTimeoutError(operation, kind, ms);
@@ -134,10 +134,12 @@ describe('timeoutWith', () => {
 
     it('a source completing in time leaves no timer behind', () => {
       const scheduler = createScheduler();
+      let pending = { count: -1 };
       scheduler.run(({ cold, expectObservable }) => {
         expectObservable(cold('-a|').pipe(timeoutWith({ first: 5, each: 5, total: 10 }))).toBe('-a|');
+        pending = pendingAfter(scheduler, 3);
       });
-      expect(pendingActions(scheduler)).toBe(0);
+      expect(pending.count).toBe(0);
     });
   });
 
@@ -209,21 +211,25 @@ describe('timeoutWith', () => {
   describe('timers end with the stream', () => {
     it('on early unsubscription', () => {
       const scheduler = createScheduler();
+      let pending = { count: -1 };
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a----b');
         expectObservable(source.pipe(timeoutWith({ first: 10, each: 10, total: 100 })), '--!').toBe('-a');
         expectSubscriptions(source.subscriptions).toBe('^-!');
+        pending = pendingAfter(scheduler, 3);
       });
-      expect(pendingActions(scheduler)).toBe(0);
+      expect(pending.count).toBe(0);
     });
 
     it('on expiry (the other timers are cancelled) and on a source error', () => {
       const scheduler = createScheduler();
+      let pending = { count: -1 };
       scheduler.run(({ cold, expectObservable }) => {
         expectObservable(cold('-a-------b').pipe(timeoutWith({ each: 3, total: 100 }))).toBe('-a--#', undefined, timeoutError('each', 3));
         expectObservable(cold('-a-#').pipe(timeoutWith({ each: 3, total: 100 }))).toBe('-a-#');
+        pending = pendingAfter(scheduler, 6);
       });
-      expect(pendingActions(scheduler)).toBe(0);
+      expect(pending.count).toBe(0);
     });
 
     it('does not restart the each timer after a downstream unsubscription from within next', () => {
