@@ -89,6 +89,14 @@ export function bulkheadMap<T, O extends ObservableInput<unknown>>(
   project: (value: T, index: number) => O,
   bulkhead: Bulkhead,
 ): OperatorFunction<T, ObservedValueOf<O>>;
+/**
+ * Either form, for code that holds a `Bulkhead | BulkheadMapOptions` (a config, a policy): a
+ * `Bulkhead` shares its permits, an options object gives each subscription its own bulkhead.
+ */
+export function bulkheadMap<T, O extends ObservableInput<unknown>>(
+  project: (value: T, index: number) => O,
+  bulkheadOrOptions: Bulkhead | BulkheadMapOptions,
+): OperatorFunction<T, ObservedValueOf<O>>;
 export function bulkheadMap<T, O extends ObservableInput<unknown>>(
   project: (value: T, index: number) => O,
   bulkheadOrOptions: Bulkhead | BulkheadMapOptions,
