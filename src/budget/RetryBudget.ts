@@ -135,7 +135,7 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
   tryAcquire(): boolean {
     const now = this.scheduler.now();
     const retries = this.liveRetries(now);
-    const allowance = this.allowance(now);
+    const allowance = this.allowanceFor(this.liveCalls(now));
     const allowed = retries < allowance;
     if (allowed) {
       const slot = this.slotAt(now);
@@ -166,7 +166,7 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
     const now = this.scheduler.now();
     const currentRetries = this.liveRetries(now);
     const calls = this.liveCalls(now);
-    const maxRetries = this.maxRetries + Math.floor(this.ratio * calls + EPSILON);
+    const maxRetries = this.allowanceFor(calls);
     const budgetUsed = currentRetries === 0 ? 0 : maxRetries === 0 ? 1 : Math.min(1, currentRetries / maxRetries);
     return { name: this.name, currentRetries, maxRetries, budgetUsed, calls, rejected: this.rejectedCount };
   }
@@ -176,8 +176,9 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
     this.timer = null;
   }
 
-  private allowance(now: number): number {
-    return this.maxRetries + Math.floor(this.ratio * this.liveCalls(now) + EPSILON);
+  /** `maxRetries + floor(ratio * calls)`. */
+  private allowanceFor(calls: number): number {
+    return this.maxRetries + Math.floor(this.ratio * calls + EPSILON);
   }
 
   private liveRetries(now: number): number {

@@ -254,7 +254,8 @@ export class HealthTracker extends Stateful<HealthTrackerSnapshot, HealthEvent> 
     const slots = this.ring.length;
     const bucket = this.ring[((id % slots) + slots) % slots]!;
     if (bucket.id !== id) {
-      // Its previous bucket has left the window (see `ring`), and so was pruned just above.
+      // The slot's previous bucket has left the window (see `ring`) and was pruned just above;
+      // evicting again only guards the totals against a clock that does not move as expected.
       this.evict(bucket);
       bucket.id = id;
     }

@@ -266,6 +266,16 @@ describe('RetryBudget', () => {
       });
     });
 
+    it('snapshots are plain JSON-serialisable objects', () => {
+      const clock = manualClock();
+      const budget = new RetryBudget({ name: 'api', ratio: 0.5, scheduler: clock });
+      budget.recordCall();
+      budget.tryAcquire();
+      const snapshot = budget.snapshot();
+      expect(Object.getPrototypeOf(snapshot)).toBe(Object.prototype);
+      expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
+    });
+
     it('a refusal is a change (rejected grows)', () => {
       const clock = manualClock();
       const budget = new RetryBudget({ maxRetries: 0, scheduler: clock });

@@ -320,6 +320,25 @@ describe('Drainer', () => {
       expect(seen).toEqual(['-0', '-1', 'D1', 'D0', 'D0!']);
     });
 
+    it('snapshots are plain JSON-serialisable objects', () => {
+      const drainer = new Drainer({ scheduler: createScheduler() });
+      admit(drainer);
+      drainer.drain();
+      const snapshot = drainer.snapshot();
+      expect(Object.getPrototypeOf(snapshot)).toBe(Object.prototype);
+      expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
+    });
+
+    it('events$ is hot: a late subscriber sees only what comes after', () => {
+      const drainer = new Drainer({ scheduler: createScheduler() });
+      const call = admit(drainer);
+      drainer.drain();
+      const types: string[] = [];
+      drainer.events$.subscribe((e) => types.push(e.type));
+      call.leave();
+      expect(types).toEqual(['drain-end']);
+    });
+
     it('events$: drain-start, rejected, drain-end, each with type, name and at', () => {
       const scheduler = createScheduler();
       const drainer = new Drainer({ name: 'api', scheduler });

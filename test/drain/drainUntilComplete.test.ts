@@ -4,6 +4,7 @@ import {
   defer,
   map,
   mergeMap,
+  NEVER,
   Observable,
   of,
   retry,
@@ -19,7 +20,7 @@ import type { DrainResult } from '../../src/drain/index';
 import { DrainingError, DrainTimeoutError, ResilienceConfigError } from '../../src/errors/index';
 import { drainUntilComplete } from '../../src/operators/drainUntilComplete';
 import { describeContract } from '../contract/contract';
-import { createScheduler, pendingActions } from '../helpers/scheduler';
+import { createScheduler, pendingAfter } from '../helpers/scheduler';
 
 describeContract('drainUntilComplete', () => drainUntilComplete(new Drainer()));
 
@@ -105,6 +106,7 @@ describe('drainUntilComplete', () => {
 
   it('at the drain timeout, every call still in flight is unsubscribed from its source and errors with DrainTimeoutError', () => {
     const scheduler = createScheduler();
+    let pending = { count: -1 };
     scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const drainer = new Drainer({ name: 'jobs', drainTimeout: 4 });
       const quick = cold('--a|');
@@ -121,8 +123,9 @@ describe('drainUntilComplete', () => {
       ).toBe('-----(r|)', { r: { completed: false, inFlightAtStart: 3, abandoned: 2, duration: 4 } });
       expectSubscriptions(slow.subscriptions).toBe('^----!');
       expectSubscriptions(other.subscriptions).toBe('^----!');
+      pending = pendingAfter(scheduler, 6);
     });
-    expect(pendingActions(scheduler)).toBe(0);
+    expect(pending.count).toBe(0);
   });
 
   it('the source is unsubscribed before the DrainTimeoutError reaches the subscriber', () => {
@@ -213,21 +216,33 @@ describe('drainUntilComplete', () => {
     });
   });
 
-  it('leaves no drain timer pending once the drain has ended or the drainer is disposed', () => {
+  it('leaves no drain timer pending once the drain has ended', () => {
     const scheduler = createScheduler();
+    let pending = { count: -1 };
     scheduler.run(({ cold }) => {
       const drainer = new Drainer({ drainTimeout: 1000 });
       cold('--|').pipe(drainUntilComplete(drainer)).subscribe();
       drainer.drain();
-      const other = new Drainer({ drainTimeout: 1000 });
-      cold('----------|').pipe(drainUntilComplete(other)).subscribe();
-      other.drain();
-      scheduler.schedule(() => {
-        expect(pendingActions(scheduler)).toBeGreaterThan(0);
-        other.dispose();
-      }, 5);
+      pending = pendingAfter(scheduler, 3); // the call ended at 2, and the drain with it
     });
-    expect(pendingActions(scheduler)).toBe(0);
+    expect(pending.count).toBe(0);
+  });
+
+  it('leaves no drain timer pending once the drainer is disposed (and one is pending without dispose())', () => {
+    const pendingAt6 = (dispose: boolean) => {
+      const scheduler = createScheduler();
+      let pending = { count: -1 };
+      scheduler.run(() => {
+        const drainer = new Drainer({ drainTimeout: 1000 });
+        NEVER.pipe(drainUntilComplete(drainer)).subscribe({ error: () => {} });
+        drainer.drain();
+        if (dispose) scheduler.schedule(() => drainer.dispose(), 5);
+        pending = pendingAfter(scheduler, 6);
+      });
+      return pending.count;
+    };
+    expect(pendingAt6(false)).toBe(1);
+    expect(pendingAt6(true)).toBe(0);
   });
 
   describe('properties', () => {
@@ -249,6 +264,7 @@ describe('drainUntilComplete', () => {
             let running = 0;
             let result: DrainResult | undefined;
             let drainer!: Drainer;
+            let pending = { count: -1 };
             scheduler.run(() => {
               drainer = new Drainer({ drainTimeout });
               calls.forEach((c, i) => {
@@ -292,9 +308,10 @@ describe('drainUntilComplete', () => {
               }
               // checked at every frame: the drainer counts exactly the calls running
               for (let t = 0; t <= 100; t++) scheduler.schedule(() => expect(drainer.inFlight).toBe(running), t);
+              pending = pendingAfter(scheduler, 200); // every call and the drain are over by then
             });
             expect(drainer.inFlight).toBe(0);
-            expect(pendingActions(scheduler)).toBe(0);
+            expect(pending.count).toBe(0);
             if (drainAt === undefined) {
               expect(outcomes.filter((o) => o === 'DrainingError' || o === 'DrainTimeoutError')).toEqual([]);
               return;

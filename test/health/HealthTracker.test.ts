@@ -285,6 +285,17 @@ describe('HealthTracker', () => {
   });
 
   describe('events$', () => {
+    it('snapshots are plain JSON-serialisable objects; events$ is hot', () => {
+      const tracker = trackerWith({}, [1, 2, 3], 1);
+      const snapshot = tracker.snapshot();
+      expect(Object.getPrototypeOf(snapshot)).toBe(Object.prototype);
+      expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
+      const types: string[] = [];
+      tracker.events$.subscribe((e) => types.push(e.type));
+      tracker.recordSuccess(1);
+      expect(types).toEqual(['success']);
+    });
+
     it('success {latency}, failure {error}, and status-change {from, to} after the outcome that caused it', () => {
       const scheduler = createScheduler();
       const tracker = new HealthTracker({ name: 'db', window: 100, scheduler });
