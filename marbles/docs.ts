@@ -1,14 +1,36 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMarbles, marblesDir } from './load';
-import { renderSuite, updateMarbleBlocks } from './render';
+import { pictureName, renderSuite, suiteCode, updateMarbleBlocks } from './render';
+import { renderSvg } from './svg';
 
 export const rootDir = join(marblesDir, '..');
 
-/** The files the marble diagrams are rendered into, each with its current and its freshly rendered text. */
+/** Where the pictures go: `docs/marbles/<file>-<id>.svg`. */
+export const picturesDir = join(rootDir, 'docs', 'marbles');
+
+function read(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return ''; // not generated yet
+  }
+}
+
+/**
+ * The files the marble diagrams are rendered into, each with its current and its freshly rendered
+ * text: README.md, docs/marbles.md and one SVG picture per scenario. A picture in docs/marbles/
+ * that no scenario renders any more is listed with `rendered: ''`: it is to be deleted.
+ */
 export async function renderDocs(): Promise<Array<{ path: string; current: string; rendered: string }>> {
   const suites = await loadMarbles();
-  const bodies = new Map(suites.map(({ file, suite, path }) => [file, renderSuite(suite, path)] as const));
+  // README.md is at the root, docs/marbles.md next to the pictures' directory.
+  const readmeBodies = new Map(
+    suites.map(({ file, suite, path }) => [file, renderSuite(suite, path, 'docs/marbles')] as const),
+  );
+  const catalogueBodies = new Map(
+    suites.map(({ file, suite, path }) => [file, renderSuite(suite, path, 'marbles')] as const),
+  );
   const catalogue = [
     '# Marble diagrams',
     '',
@@ -18,19 +40,40 @@ export async function renderDocs(): Promise<Array<{ path: string; current: strin
     'to right, one character per millisecond; letters are values, `|` completion, `#` error, `^`/`!`',
     'subscription and unsubscription, `(ab)` values in the same millisecond.',
     '',
-    ...suites.flatMap(({ file, suite }) => [`## ${suite.subject}`, '', bodies.get(file)!, '']),
+    'In the pictures, circles are values (a letter has the same colour everywhere), × is an error and',
+    'a bar completion; each expected subscription of an input is a bracketed row showing what that',
+    'subscription received; the code under test is in the box. Gaps longer than 8 ms are shortened',
+    'and drawn with a break (//); the axis gives the exact ms.',
+    '',
+    ...suites.flatMap(({ file, suite }) => [`## ${suite.subject}`, '', catalogueBodies.get(file)!, '']),
   ].join('\n');
   const readmePath = join(rootDir, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const cataloguePath = join(rootDir, 'docs', 'marbles.md');
-  let currentCatalogue = '';
+
+  const pictures = suites.flatMap(({ file, suite, path }) =>
+    suiteCode(suite, path).map(({ scenario, code }) => {
+      const picture = join(picturesDir, pictureName(file, scenario.id));
+      return { path: picture, current: read(picture), rendered: renderSvg(scenario, { code }) };
+    }),
+  );
+  const wanted = new Set(pictures.map((p) => p.path));
+  let existing: string[] = [];
   try {
-    currentCatalogue = readFileSync(cataloguePath, 'utf8');
+    existing = readdirSync(picturesDir).filter((f) => f.endsWith('.svg'));
   } catch {
-    // not generated yet
+    // no pictures yet
   }
+  const orphans = existing
+    .sort()
+    .map((f) => join(picturesDir, f))
+    .filter((p) => !wanted.has(p))
+    .map((p) => ({ path: p, current: read(p), rendered: '' }));
+
   return [
-    { path: readmePath, current: readme, rendered: updateMarbleBlocks(readme, bodies) },
-    { path: cataloguePath, current: currentCatalogue, rendered: catalogue },
+    { path: readmePath, current: readme, rendered: updateMarbleBlocks(readme, readmeBodies) },
+    { path: cataloguePath, current: read(cataloguePath), rendered: catalogue },
+    ...pictures,
+    ...orphans,
   ];
 }

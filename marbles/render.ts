@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import ts from 'typescript';
 import type { MarbleLane, MarbleScenario, MarbleSuite } from './define';
 
@@ -36,20 +37,23 @@ function codeOf(run: ts.Expression): string {
     while (ts.isParenthesizedExpression(body)) body = body.expression;
     if (ts.isObjectLiteralExpression(body)) {
       const lines = body.properties.map((p) =>
-        ts.isPropertyAssignment(p) ? `${p.name.getText()} = ${dedent(p.initializer.getText())}` : p.getText(),
+        ts.isPropertyAssignment(p) ? `${p.name.getText()} = ${dedent(p.initializer)}` : p.getText(),
       );
       return lines.join('\n');
     }
   }
-  return dedent(run.getText());
+  return dedent(run);
 }
 
-function dedent(text: string): string {
+/** A node's text, its lines after the first shifted left by the indentation of the line it starts on. */
+function dedent(node: ts.Node): string {
+  const text = node.getText();
   const lines = text.split('\n');
   if (lines.length === 1) return text;
-  const indents = lines.slice(1).filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length);
-  const cut = Math.max(0, Math.min(...indents) - 2);
-  return [lines[0], ...lines.slice(1).map((l) => l.slice(cut))].join('\n');
+  const file = node.getSourceFile();
+  const { line } = file.getLineAndCharacterOfPosition(node.getStart());
+  const cut = /^ */.exec(file.text.slice(file.getPositionOfLineAndCharacter(line, 0)))![0].length;
+  return [lines[0], ...lines.slice(1).map((l) => l.slice(Math.min(cut, /^ */.exec(l)![0].length)))].join('\n');
 }
 
 function formatValue(v: unknown): string {
@@ -64,14 +68,24 @@ function legend(name: string, lane: MarbleLane): string[] {
   const out: string[] = [];
   const letters = new Set(lane.marbles.replace(/[-\s|#^!()]/g, '').split(''));
   if (lane.values) {
-    for (const [k, v] of Object.entries(lane.values)) if (letters.has(k) && v !== k) out.push(`${name} ${k} = ${formatValue(v)}`);
+    for (const [k, v] of Object.entries(lane.values))
+      if (letters.has(k) && v !== k) out.push(`${name} ${k} = ${formatValue(v)}`);
   }
   if (lane.marbles.includes('#')) out.push(`${name} # = ${formatValue(lane.error ?? 'error')}`);
   return out;
 }
 
-/** One scenario as Markdown: title, description, code, the aligned diagram and its legend. */
-export function renderScenario(s: MarbleScenario, code: string): string {
+/** The file name of a scenario's picture, in `docs/marbles/`. */
+export function pictureName(file: string, id: string): string {
+  return `${file}-${id}.svg`;
+}
+
+/**
+ * One scenario as Markdown: title, description, its picture (when `image` is the picture's path
+ * relative to the Markdown file), the code, and the aligned text diagram with its legend — the
+ * form users copy into their own tests, collapsed under the picture.
+ */
+export function renderScenario(s: MarbleScenario, code: string, image?: string): string {
   const rows: Array<[string, string]> = [];
   const legends: string[] = [];
   for (const [name, lane] of Object.entries(s.inputs)) {
@@ -87,29 +101,41 @@ export function renderScenario(s: MarbleScenario, code: string): string {
   }
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   const diagram = rows.map(([label, m]) => `${(label ? `${label}:` : '').padEnd(width)}${m}`.trimEnd());
+  const text = ['```text', ...diagram, ...(legends.length ? ['', ...legends] : []), '```'];
   return [
     `**${s.title}.** ${s.description}`,
     '',
+    ...(image === undefined ? [] : [`![${s.title.replace(/[[\]\\]/g, '\\$&')}](${image})`, '']),
     '```ts',
     code,
     '```',
     '',
-    '```text',
-    ...diagram,
-    ...(legends.length ? ['', ...legends] : []),
-    '```',
+    ...(image === undefined
+      ? text
+      : ['<details>', '<summary>The same diagram as marble text</summary>', '', ...text, '', '</details>']),
   ].join('\n');
 }
 
-/** Every scenario of a suite, in order. */
-export function renderSuite(suite: MarbleSuite, path: string): string {
+/** The code of each scenario of a suite, as shown in the docs, in order. */
+export function suiteCode(suite: MarbleSuite, path: string): Array<{ scenario: MarbleScenario; code: string }> {
   const sources = runSources(path);
-  return suite.scenarios
-    .map((s) => {
-      const code = sources.get(s.id);
-      if (code === undefined) throw new Error(`${path}: no run() found for scenario "${s.id}"`);
-      return renderScenario(s, code);
-    })
+  return suite.scenarios.map((s) => {
+    const code = sources.get(s.id);
+    if (code === undefined) throw new Error(`${path}: no run() found for scenario "${s.id}"`);
+    return { scenario: s, code };
+  });
+}
+
+/**
+ * Every scenario of a suite, in order. With `pictures` (the directory of the pictures relative to
+ * the Markdown file, e.g. `docs/marbles`), each scenario shows `<pictures>/<file>-<id>.svg`.
+ */
+export function renderSuite(suite: MarbleSuite, path: string, pictures?: string): string {
+  const file = basename(path).replace(/\.marbles\.ts$/, '');
+  return suiteCode(suite, path)
+    .map(({ scenario: s, code }) =>
+      renderScenario(s, code, pictures === undefined ? undefined : `${pictures}/${pictureName(file, s.id)}`),
+    )
     .join('\n\n');
 }
 
@@ -118,14 +144,11 @@ export function renderSuite(suite: MarbleSuite, path: string): string {
  * that file's rendered diagrams. A block naming an unknown file is an error.
  */
 export function updateMarbleBlocks(markdown: string, rendered: ReadonlyMap<string, string>): string {
-  return markdown.replace(
-    /<!-- marbles:([\w-]+) -->\n[\s\S]*?<!-- \/marbles:\1 -->/g,
-    (_all, file: string) => {
-      const body = rendered.get(file);
-      if (body === undefined) throw new Error(`no marbles/${file}.marbles.ts for the block "${file}"`);
-      return `<!-- marbles:${file} -->\n<!-- generated by npm run docs from marbles/${file}.marbles.ts: edit that file, not this block -->\n${body}\n<!-- /marbles:${file} -->`;
-    },
-  );
+  return markdown.replace(/<!-- marbles:([\w-]+) -->\n[\s\S]*?<!-- \/marbles:\1 -->/g, (_all, file: string) => {
+    const body = rendered.get(file);
+    if (body === undefined) throw new Error(`no marbles/${file}.marbles.ts for the block "${file}"`);
+    return `<!-- marbles:${file} -->\n<!-- generated by npm run docs from marbles/${file}.marbles.ts: edit that file, not this block -->\n${body}\n<!-- /marbles:${file} -->`;
+  });
 }
 
 export type { MarbleScenario };
