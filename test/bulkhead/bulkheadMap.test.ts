@@ -104,7 +104,24 @@ describe('bulkheadMap(project, options)', () => {
       expectObservable(result).toBe('----#', undefined, new BulkheadRejectedError('bulkheadMap', 'queue-timeout'));
       expectSubscriptions(inner.subscriptions).toBe('^---!');
     });
-    expect(pendingActions(scheduler)).toBe(0);
+  });
+
+  it('cancels the queue timers of the values still waiting when the output errors', () => {
+    const scheduler = createScheduler();
+    let pending = -1;
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('ab-----c');
+      const inner = cold(' --------------------x|');
+      const result = source.pipe(bulkheadMap(() => inner, { maxConcurrent: 1, queueTimeout: 10 }));
+      // b times out at 11; c, queued at 7, would time out at 17
+      expectObservable(result).toBe(
+        '-----------#',
+        undefined,
+        new BulkheadRejectedError('bulkheadMap', 'queue-timeout'),
+      );
+      scheduler.schedule(() => (pending = pendingActions(scheduler)), 14);
+    });
+    expect(pending).toBe(0);
   });
 
   it('gives each subscription its own bulkhead', () => {
