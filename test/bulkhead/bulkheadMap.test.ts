@@ -110,16 +110,12 @@ describe('bulkheadMap(project, options)', () => {
     const scheduler = createScheduler();
     let pending = -1;
     scheduler.run(({ cold, expectObservable }) => {
-      const source = cold('ab-----c');
-      const inner = cold(' --------------------x|');
-      const result = source.pipe(bulkheadMap(() => inner, { maxConcurrent: 1, queueTimeout: 10 }));
-      // b times out at 11; c, queued at 7, would time out at 17
-      expectObservable(result).toBe(
-        '-----------#',
-        undefined,
-        new BulkheadRejectedError('bulkheadMap', 'queue-timeout'),
-      );
-      scheduler.schedule(() => (pending = pendingActions(scheduler)), 14);
+      const pool = new Bulkhead({ maxConcurrent: 1, maxQueue: 5, queueTimeout: 10 });
+      expectObservable(cold('-').pipe(bulkhead(pool))).toBe('-'); // holds the only permit
+      const result = cold('b-----c').pipe(bulkheadMap(() => of(1), pool));
+      // b times out at 10; c, queued at 6, would time out at 16
+      expectObservable(result).toBe('----------#', undefined, new BulkheadRejectedError('bulkhead', 'queue-timeout'));
+      scheduler.schedule(() => (pending = pendingActions(scheduler)), 13);
     });
     expect(pending).toBe(0);
   });
