@@ -140,12 +140,7 @@ export class Drainer extends Stateful<DrainerSnapshot, DrainerEvent> {
 
   /** The drainer's state now, as a plain object. */
   snapshot(): DrainerSnapshot {
-    return {
-      name: this.name,
-      draining: this.phase !== 'open',
-      inFlight: this.calls.size,
-      drained: this.phase === 'drained',
-    };
+    return { name: this.name, draining: this.draining, inFlight: this.inFlight, drained: this.phase === 'drained' };
   }
 
   /**
