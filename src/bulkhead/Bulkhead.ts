@@ -41,7 +41,7 @@ export interface BulkheadSnapshot {
   readonly rejected: number;
 }
 
-/** A call got its permit; `waited` is how long it queued, in ms (0 when it did not queue). */
+/** A call got its permit and is about to start; `waited` is how long it queued, in ms (0 when it did not queue). */
 export interface BulkheadAcquiredEvent extends EventBase<'acquired'> {
   readonly waited: number;
 }
@@ -102,8 +102,8 @@ class Permit implements BulkheadPermit {
   waitPrev: Permit | null = null;
   waitNext: Permit | null = null;
   state: State = QUEUED;
-  /** Scheduler time it joined the queue. */
-  enqueuedAt = 0;
+  /** Scheduler time it joined the queue; -1 when it got a permit without queueing. */
+  enqueuedAt = -1;
   timer: Subscription | null = null;
 
   constructor(
@@ -251,7 +251,6 @@ export class Bulkhead extends Stateful<BulkheadSnapshot, BulkheadEvent> {
       this.activeCount++;
       permit.state = BOOKED;
       this.granting.push(permit);
-      if (this.listening) this.emit('acquired', { waited: 0 });
       this.changed();
       this.flush();
       return permit;
@@ -278,7 +277,9 @@ export class Bulkhead extends Stateful<BulkheadSnapshot, BulkheadEvent> {
       this.changed();
       return;
     }
-    if (permit.state === BOOKED) this.granting.remove(permit);
+    // A booked permit given up before its onGranted was called was never acquired: no event.
+    const acquired = permit.state === ACTIVE;
+    if (!acquired) this.granting.remove(permit);
     permit.state = RELEASED;
     this.activeCount--;
     // Hand the permit straight to the oldest waiter: booked now, told in flush() below (or by the
@@ -290,18 +291,15 @@ export class Bulkhead extends Stateful<BulkheadSnapshot, BulkheadEvent> {
       next.state = BOOKED;
       this.granting.push(next);
     }
-    if (this.listening) {
-      this.emit('released', {});
-      if (next !== null) this.emit('acquired', { waited: this.scheduler.now() - next.enqueuedAt });
-    }
+    if (acquired && this.listening) this.emit('released', {});
     this.changed();
     this.flush();
   }
 
   /**
-   * Calls onGranted for each booked permit, oldest first. A loop, not recursion: an onGranted that
-   * synchronously releases (a call that completes at once) books the next waiter and returns here,
-   * so a 100,000-call backlog drains at a constant stack depth.
+   * Tells each booked permit's owner, oldest first: the `acquired` event, then onGranted. A loop,
+   * not recursion: an onGranted that synchronously releases (a call that completes at once) books
+   * the next waiter and returns here, so a 100,000-call backlog drains at a constant stack depth.
    */
   private flush(): void {
     if (this.flushing) return;
@@ -310,6 +308,12 @@ export class Bulkhead extends Stateful<BulkheadSnapshot, BulkheadEvent> {
       let permit: Permit | null;
       while ((permit = this.granting.shift()) !== null) {
         permit.state = ACTIVE;
+        if (this.listening) {
+          const { enqueuedAt } = permit;
+          this.emit('acquired', { waited: enqueuedAt < 0 ? 0 : this.scheduler.now() - enqueuedAt });
+          // An events$ subscriber may have released it already.
+          if (permit.state !== ACTIVE) continue;
+        }
         permit.onGranted.call(permit.thisArg, permit);
       }
     } finally {
