@@ -1,7 +1,5 @@
 import { distinctUntilChanged, map } from 'rxjs';
-import { Bulkhead } from '../src/bulkhead/index';
-import { BulkheadRejectedError } from '../src/errors/BulkheadRejectedError';
-import { bulkhead } from '../src/operators/bulkhead';
+import { Bulkhead, bulkhead, BulkheadRejectedError } from 'rxjs-resilience';
 import { defineMarbles } from './define';
 
 export default defineMarbles('bulkhead', [

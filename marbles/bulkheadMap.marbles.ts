@@ -1,8 +1,5 @@
 import { distinctUntilChanged, map } from 'rxjs';
-import { Bulkhead } from '../src/bulkhead/index';
-import { BulkheadRejectedError } from '../src/errors/BulkheadRejectedError';
-import { bulkhead } from '../src/operators/bulkhead';
-import { bulkheadMap } from '../src/operators/bulkheadMap';
+import { Bulkhead, bulkhead, bulkheadMap, BulkheadRejectedError } from 'rxjs-resilience';
 import { defineMarbles } from './define';
 
 export default defineMarbles('bulkheadMap', [
