@@ -147,18 +147,14 @@ export class CircuitBreaker {
    * `dispose()`.
    */
   readonly state$: Observable<CircuitState> = new Observable<CircuitState>((subscriber) => {
-    let last = this.publishedState;
-    subscriber.next(last);
+    subscriber.next(this.publishedState);
     if (this.isDisposed) {
       subscriber.complete();
       return;
     }
-    return this.stateSubject.subscribe({
-      next: (state) => {
-        if (state !== last) subscriber.next((last = state));
-      },
-      complete: () => subscriber.complete(),
-    });
+    // Distinct by construction: only a real change is queued, and a subscriber joining while the
+    // queue drains starts from the last state delivered, then hears the rest.
+    return this.stateSubject.subscribe(subscriber);
   });
 
   /** The current snapshot on subscribe, then a snapshot after each change. Completes on `dispose()`. */
@@ -339,9 +335,10 @@ export class CircuitBreaker {
    */
   _admit(): CircuitAdmission | CircuitOpenError {
     const m = this.m;
-    // The closed path: no allocation, no clock.
-    if (m.kind === 'closed' && this.deferred === NONE) return m;
-    return this.admitSlowly();
+    // The closed path: no allocation, no clock. (An error raised by resetTimeout is only ever
+    // waiting while the breaker is open or half-open: it opened the breaker.)
+    if (m.kind === 'closed') return m;
+    return this.admitSlowly(m);
   }
 
   /**
@@ -408,17 +405,16 @@ export class CircuitBreaker {
 
   // ---------------------------------------------------------------------------------------------
 
-  private admitSlowly(): CircuitAdmission | CircuitOpenError {
+  private admitSlowly(m: Open | HalfOpen | Isolated): CircuitAdmission | CircuitOpenError {
     this.throwDeferred();
     const now = this.scheduler.now();
-    let m = this.m;
     // A transition whose timer is due (or late) happens now, for this call to see.
     if (m.kind === 'open' && now >= m.halfOpenAt) {
       this.toHalfOpen(m, now);
-      m = this.m;
+      m = this.m as HalfOpen;
     } else if (m.kind === 'half-open' && this.halfOpenTimeout !== undefined && now - m.halfOpenAt >= this.halfOpenTimeout) {
       this.toOpen(m, now, m.openCount + 1);
-      m = this.m;
+      m = this.m as Open;
     }
     if (this.deferred !== NONE) this.commit(true);
     if (m.kind === 'half-open' && m.active < this.halfOpenMaxCalls) {
@@ -426,7 +422,6 @@ export class CircuitBreaker {
       this.commit(false);
       return m;
     }
-    if (m.kind === 'closed') return m;
     this.rejectedCount++;
     this.dirty = true;
     const retryAfter = m.kind === 'open' ? Math.max(0, m.halfOpenAt - now) : 0;

@@ -340,6 +340,61 @@ describe('circuitBreaker(breaker, options)', () => {
       });
     });
 
+    it("a resetTimeout error raised by a slow first value (successOn 'first-value') replaces the value", () => {
+      createScheduler().run(({ cold, expectObservable }) => {
+        const oops = new Error('resetTimeout bug');
+        const breaker = new CircuitBreaker({
+          trip: consecutiveFailures(1),
+          slowCallDuration: 2,
+          resetTimeout: () => {
+            throw oops;
+          },
+        });
+        const source = cold('--a--b|');
+        expectObservable(source.pipe(circuitBreaker(breaker, { successOn: 'first-value' }))).toBe('--#', undefined, oops);
+        cold('---x').subscribe(() => {
+          expect(breaker.state).toBe('open');
+          breaker.dispose();
+        });
+      });
+    });
+
+    it('a resetTimeout error raised by a slow completion replaces the completion', () => {
+      createScheduler().run(({ cold, expectObservable }) => {
+        const oops = new Error('resetTimeout bug');
+        const breaker = new CircuitBreaker({
+          trip: consecutiveFailures(1),
+          slowCallDuration: 2,
+          resetTimeout: () => {
+            throw oops;
+          },
+        });
+        expectObservable(cold('-a-|').pipe(circuitBreaker(breaker))).toBe('-a-#', undefined, oops);
+        cold('----x').subscribe(() => breaker.dispose());
+      });
+    });
+
+    it('of two resetTimeout errors raised before the next call, the first reaches it', () => {
+      const scheduler = createScheduler();
+      const breaker = new CircuitBreaker({
+        scheduler,
+        trip: consecutiveFailures(1),
+        halfOpenTimeout: 1,
+        resetTimeout: (n) => {
+          if (n > 1) throw new Error(`resetTimeout(${n})`);
+          return 1;
+        },
+      });
+      throwError(() => new Error('x')).pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+      scheduler.maxFrames = 60010;
+      scheduler.flush(); // 1 half-open, 2 reopened (error 2), 60002 half-open, 60003 reopened (error 3)
+      expect(breaker.toJSON().openCount).toBe(3);
+      breaker.dispose();
+      let received: unknown;
+      of(1).pipe(circuitBreaker(breaker)).subscribe({ error: (e) => (received = e) });
+      expect((received as Error).message).toBe('resetTimeout(2)');
+    });
+
     it('a resetTimeout error raised at an unsubscription goes to the next call', () => {
       createScheduler().run(({ cold, expectObservable }) => {
         const oops = new Error('resetTimeout bug');

@@ -128,6 +128,19 @@ describe('toJSON() and initialState', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('toJSON() of a half-open breaker saves its successful probes and when it half-opened', () => {
+    const scheduler = createScheduler();
+    const breaker = new CircuitBreaker({ scheduler, trip: consecutiveFailures(1), resetTimeout: 0, successThreshold: 3 });
+    fail(breaker);
+    succeed(breaker); // the probe: half-open at 0, 1 success of 3
+    expect(breaker.toJSON()).toMatchObject({ state: 'half-open', halfOpenAt: 0, openedAt: 0, openCount: 1, halfOpenSuccesses: 1 });
+    const restored = new CircuitBreaker({ scheduler, successThreshold: 3, initialState: breaker.toJSON() });
+    succeed(restored);
+    expect(restored.state).toBe('half-open');
+    succeed(restored);
+    expect(restored.state).toBe('closed');
+  });
+
   it('a restored half-open breaker times out halfOpenTimeout after the saved halfOpenAt, then counts the opening', () => {
     const counts: number[] = [];
     createScheduler().run(({ cold, expectObservable }) => {

@@ -281,6 +281,30 @@ describe('CircuitBreaker streams', () => {
       });
     });
 
+    it('a timer that fires after its state was left does nothing (a scheduler that cancels late)', () => {
+      // A SchedulerLike whose unsubscribe does not stop the work: the stale-timer guard must.
+      const queued: Array<() => void> = [];
+      let now = 0;
+      const lazy = {
+        now: () => now,
+        schedule(work: (this: { unsubscribe(): void }) => void) {
+          const action = { unsubscribe() {} };
+          queued.push(() => work.call(action));
+          return action as never;
+        },
+      };
+      const breaker = new CircuitBreaker({ scheduler: lazy as never, trip: consecutiveFailures(1), resetTimeout: 5 });
+      fail(breaker);
+      breaker.reset(); // leaves 'open': its timer should be void
+      now = 10;
+      queued.shift()!();
+      expect(breaker.state).toBe('closed');
+      fail(breaker);
+      now = 15;
+      queued.shift()!(); // the live timer
+      expect(breaker.state).toBe('half-open');
+    });
+
     it('leaves nothing pending in virtual time after a full cycle and dispose()', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold }) => {
