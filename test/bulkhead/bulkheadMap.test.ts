@@ -1,5 +1,6 @@
 import {
   asyncScheduler,
+  NEVER,
   concat,
   distinctUntilChanged,
   map,
@@ -202,6 +203,22 @@ describe('bulkheadMap(project, options)', () => {
       .subscribe({ error: (e) => errors.push(e) });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(TypeError);
+  });
+
+  it('errors at once when a synchronous source overflows the queue, and stops the source', () => {
+    const emitted: number[] = [];
+    const source = new Observable<number>((subscriber) => {
+      for (let i = 0; i < 10 && !subscriber.closed; i++) {
+        emitted.push(i);
+        subscriber.next(i);
+      }
+    });
+    const errors: unknown[] = [];
+    source
+      .pipe(bulkheadMap(() => NEVER, { maxConcurrent: 1, maxQueue: 1 }))
+      .subscribe({ error: (e) => errors.push(e) });
+    expect(errors).toEqual([new BulkheadRejectedError('bulkheadMap', 'full')]);
+    expect(emitted).toEqual([0, 1, 2]);
   });
 
   it('runs synchronous calls through a one-permit, no-queue bulkhead without rejecting any', () => {
