@@ -13,9 +13,9 @@ import { OptionChecker } from '../internal/validate';
  * unsubscribes.</span>
  *
  * ```text
- * a:        ---|                  (three subscriptions, Bulkhead maxConcurrent 1, maxQueue 1)
- * b:           ---|               b waits for a's permit
- * c:        #                     c is rejected at once: BulkheadRejectedError 'full'
+ * a:        ---|            (a, b, c subscribe at 0 through one Bulkhead: maxConcurrent 1, maxQueue 1)
+ * b:           ---|         b waits for a's permit and is subscribed when a completes
+ * c:        #               c finds the queue full: BulkheadRejectedError 'full'
  * ```
  *
  * A subscription that finds every permit taken waits in the queue (at most `maxQueue`, for at most
