@@ -24,9 +24,9 @@ const KNOWN: readonly (keyof CircuitBreakerOperatorOptions)[] = ['successOn'];
  * pipeline that calls that dependency.</span>
  *
  * ```text
- * source:   -#  -#  -#          (each subscription fails; trip: consecutiveFailures(2))
- * output:   -#  -#  #           (the third call is rejected at subscription: CircuitOpenError)
- * state:    c    o
+ * requests: -f-f-f-----------h       f: a call failing after 1 ms; h: one answering a after 1 ms
+ * output:   --x-xr------------a      x: its failure; r: CircuitOpenError, at subscription
+ * state:    c---o---------h----c     consecutiveFailures(2), resetTimeout: 10
  * ```
  *
  * An error counts as a failure when the breaker's `isFailure` matches it, and is otherwise
