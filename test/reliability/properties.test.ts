@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { defer, Observable, of, throwError, timer, VirtualTimeScheduler } from 'rxjs';
-import { map } from 'rxjs/operators';
+import { finalize, map, mergeMap } from 'rxjs/operators';
 import type { Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -59,16 +59,30 @@ function runProgram(program: Step[]): void {
   let maxHalfOpen = 0;
   let halfOpenInFlight = 0;
   pool.events$.subscribe((e) => (e.type === 'acquired' ? acquired++ : e.type === 'released' ? released++ : 0));
+  let halfOpenEpoch = 0;
   breaker.events$.subscribe((e) => {
-    if (e.type === 'state-change') halfOpenInFlight = 0;
+    if (e.type === 'state-change') {
+      halfOpenInFlight = 0;
+      halfOpenEpoch++;
+    }
   });
 
   let throwInShouldRetry = false;
   const policy = (outcome: 'ok' | 'error', delay: number) => {
     const source = defer(() => {
-      if (breaker.state === 'half-open') maxHalfOpen = Math.max(maxHalfOpen, ++halfOpenInFlight);
+      // Probes running at once while half-open (a probe ends on its outcome or unsubscription).
+      let probe = false;
+      if (breaker.state === 'half-open') {
+        probe = true;
+        maxHalfOpen = Math.max(maxHalfOpen, ++halfOpenInFlight);
+      }
+      const epoch = halfOpenEpoch;
       const body = outcome === 'ok' ? of(1) : throwError(() => new Error('down'));
-      return delay === 0 ? body : timer(delay, scheduler).pipe(map(() => 0), (t) => t.pipe(() => body));
+      return (delay === 0 ? body : timer(delay, scheduler).pipe(mergeMap(() => body))).pipe(
+        finalize(() => {
+          if (probe && epoch === halfOpenEpoch) halfOpenInFlight--;
+        }),
+      );
     });
     return source.pipe(
       resilient({
