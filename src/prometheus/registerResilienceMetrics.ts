@@ -2,6 +2,7 @@ import { Counter, Gauge, register as defaultRegister } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { CircuitState } from '../breaker/types';
+import { ResilienceConfigError } from '../errors/ResilienceConfigError';
 import type { HealthStatus } from '../health/HealthTracker';
 import { OptionChecker } from '../internal/validate';
 import type { MemberKind } from '../registry/events';
@@ -21,6 +22,24 @@ export interface ResilienceMetrics {
   unregister(): void;
 }
 
+/**
+ * The names of the metrics {@link registerResilienceMetrics} exposes (each preceded by its `prefix`
+ * option).
+ */
+export const metricNames = Object.freeze({
+  circuitBreakerState: 'circuit_breaker_state',
+  circuitBreakerCallsTotal: 'circuit_breaker_calls_total',
+  retryAttemptsTotal: 'retry_attempts_total',
+  timeoutErrorsTotal: 'timeout_errors_total',
+  fallbackInvocationsTotal: 'fallback_invocations_total',
+  bulkheadActive: 'bulkhead_active',
+  bulkheadQueued: 'bulkhead_queued',
+  bulkheadRejectedTotal: 'bulkhead_rejected_total',
+  retryBudgetUsedRatio: 'retry_budget_used_ratio',
+  drainerInFlight: 'drainer_in_flight',
+  dependencyHealthStatus: 'dependency_health_status',
+} as const);
+
 const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2, isolated: 3 };
 const HEALTH_VALUE: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
 
@@ -28,8 +47,10 @@ const HEALTH_VALUE: Record<HealthStatus, number> = { healthy: 0, degraded: 1, un
  * Exposes a `ResilienceRegistry` to Prometheus through `prom-client`.
  *
  * Gauges are computed when Prometheus scrapes (from the members' snapshots at that moment);
- * counters are fed from the registry's `events$`, from the moment of registration on. Every name is
- * preceded by `prefix`:
+ * counters are fed from the registry's `events$`, from the moment of registration on, and never go
+ * down (each breaker's and bulkhead's series start at 0). A prom-client registry that already has a
+ * metric of one of these names (the same prefix registered twice) is a `ResilienceConfigError`, and
+ * nothing is registered. Every name is preceded by `prefix`:
  *
  * | metric | type | labels | value |
  * | --- | --- | --- | --- |
@@ -57,9 +78,19 @@ const HEALTH_VALUE: Record<HealthStatus, number> = { healthy: 0, degraded: 1, un
  * http.createServer(async (_req, res) => res.end(await register.metrics())).listen(9464);
  * ```
  */
-export function registerResilienceMetrics(registry: ResilienceRegistry, options?: ResilienceMetricsOptions): ResilienceMetrics {
+export function registerResilienceMetrics(
+  registry: ResilienceRegistry,
+  options?: ResilienceMetricsOptions,
+): ResilienceMetrics {
   const check = new OptionChecker('registerResilienceMetrics');
-  if (registry === null || typeof registry !== 'object' || typeof (registry as ResilienceRegistry).list !== 'function') {
+  const r = registry as Partial<ResilienceRegistry> | null;
+  if (
+    r === null ||
+    typeof r !== 'object' ||
+    typeof r.list !== 'function' ||
+    typeof r.snapshot !== 'function' ||
+    typeof r.events$?.subscribe !== 'function'
+  ) {
     check.fail('registry', 'a ResilienceRegistry', registry);
   }
   check.options(options, ['register', 'prefix']);
@@ -69,6 +100,20 @@ export function registerResilienceMetrics(registry: ResilienceRegistry, options?
   }
   if (register === null || typeof register !== 'object' || typeof register.registerMetric !== 'function') {
     check.fail('register', 'a prom-client Registry', register);
+  }
+  // All or nothing: a name already taken (this registry registered twice on one prom-client
+  // Registry with the same prefix, or another metric of that name) registers nothing.
+  for (const name of Object.values(metricNames)) {
+    if (register.getSingleMetric(prefix + name) !== undefined) {
+      throw new ResilienceConfigError(
+        'registerResilienceMetrics',
+        'register',
+        'a prom-client Registry without a metric of that name',
+        prefix + name,
+        `registerResilienceMetrics: the prom-client Registry already has a metric named "${prefix + name}" ` +
+          '(metrics registered twice? call unregister() on the first registration, or give another prefix or register)',
+      );
+    }
   }
   const registers = [register];
   const names = (kind: MemberKind) => registry.list(kind as 'bulkhead').map((m) => m.name);
@@ -86,7 +131,12 @@ export function registerResilienceMetrics(registry: ResilienceRegistry, options?
     });
 
   // Counters are fed by events; at scrape time every known member gets its series (at 0 if new).
-  const counter = <L extends string>(name: string, help: string, labelNames: L[], known: () => Array<Partial<Record<L, string>>>) =>
+  const counter = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    known: () => Array<Partial<Record<L, string>>>,
+  ) =>
     new Counter<L>({
       name: prefix + name,
       help,
@@ -98,38 +148,54 @@ export function registerResilienceMetrics(registry: ResilienceRegistry, options?
     });
 
   const metrics = [
-    gauge('circuit_breaker_state', 'Circuit breaker state: 0 closed, 1 half-open, 2 open, 3 isolated.', ['name'], (g) => {
-      for (const b of registry.list('circuitBreaker')) g.set({ name: b.name }, STATE_VALUE[b.state]);
-    }),
-    gauge('bulkhead_active', 'Calls holding a bulkhead permit.', ['name'], (g) => {
+    gauge(
+      metricNames.circuitBreakerState,
+      'Circuit breaker state: 0 closed, 1 half-open, 2 open, 3 isolated.',
+      ['name'],
+      (g) => {
+        for (const b of registry.list('circuitBreaker')) g.set({ name: b.name }, STATE_VALUE[b.state]);
+      },
+    ),
+    gauge(metricNames.bulkheadActive, 'Calls holding a bulkhead permit.', ['name'], (g) => {
       for (const b of registry.list('bulkhead')) g.set({ name: b.name }, b.snapshot().active);
     }),
-    gauge('bulkhead_queued', 'Calls waiting for a bulkhead permit.', ['name'], (g) => {
+    gauge(metricNames.bulkheadQueued, 'Calls waiting for a bulkhead permit.', ['name'], (g) => {
       for (const b of registry.list('bulkhead')) g.set({ name: b.name }, b.snapshot().queued);
     }),
-    gauge('retry_budget_used_ratio', 'Share of the retry budget allowance in use, 0 to 1.', ['name'], (g) => {
+    gauge(metricNames.retryBudgetUsedRatio, 'Share of the retry budget allowance in use, 0 to 1.', ['name'], (g) => {
       for (const b of registry.list('retryBudget')) g.set({ name: b.name }, b.snapshot().budgetUsed);
     }),
-    gauge('drainer_in_flight', 'Calls in flight through a drainer.', ['name'], (g) => {
+    gauge(metricNames.drainerInFlight, 'Calls in flight through a drainer.', ['name'], (g) => {
       for (const d of registry.list('drainer')) g.set({ name: d.name }, d.snapshot().inFlight);
     }),
-    gauge('dependency_health_status', 'Dependency health: 0 healthy, 1 degraded, 2 unhealthy.', ['name'], (g) => {
-      for (const h of registry.list('healthTracker')) g.set({ name: h.name }, HEALTH_VALUE[h.snapshot().status]);
-    }),
+    gauge(
+      metricNames.dependencyHealthStatus,
+      'Dependency health: 0 healthy, 1 degraded, 2 unhealthy.',
+      ['name'],
+      (g) => {
+        for (const h of registry.list('healthTracker')) g.set({ name: h.name }, HEALTH_VALUE[h.snapshot().status]);
+      },
+    ),
   ];
-  const calls = counter('circuit_breaker_calls_total', 'Circuit breaker calls by outcome.', ['name', 'outcome'], () =>
-    names('circuitBreaker').flatMap((name) => ['success', 'failure', 'rejected'].map((outcome) => ({ name, outcome }))),
+  const calls = counter(
+    metricNames.circuitBreakerCallsTotal,
+    'Circuit breaker calls by outcome.',
+    ['name', 'outcome'],
+    () =>
+      names('circuitBreaker').flatMap((name) =>
+        ['success', 'failure', 'rejected'].map((outcome) => ({ name, outcome })),
+      ),
   );
-  const retries = counter('retry_attempts_total', 'Retries made, per operation.', ['operation'], () =>
+  const retries = counter(metricNames.retryAttemptsTotal, 'Retries made, per operation.', ['operation'], () =>
     Object.keys(registry.snapshot().counters.retries).map((operation) => ({ operation })),
   );
-  const timeouts = counter('timeout_errors_total', 'Timeouts expired, per operation.', ['operation'], () =>
+  const timeouts = counter(metricNames.timeoutErrorsTotal, 'Timeouts expired, per operation.', ['operation'], () =>
     Object.keys(registry.snapshot().counters.timeouts).map((operation) => ({ operation })),
   );
-  const fallbacks = counter('fallback_invocations_total', 'Fallbacks used, per operation.', ['operation'], () =>
+  const fallbacks = counter(metricNames.fallbackInvocationsTotal, 'Fallbacks used, per operation.', ['operation'], () =>
     Object.keys(registry.snapshot().counters.fallbacks).map((operation) => ({ operation })),
   );
-  const bulkheadRejected = counter('bulkhead_rejected_total', 'Calls a bulkhead turned away.', ['name'], () =>
+  const bulkheadRejected = counter(metricNames.bulkheadRejectedTotal, 'Calls a bulkhead turned away.', ['name'], () =>
     names('bulkhead').map((name) => ({ name })),
   );
 
@@ -155,11 +221,22 @@ export function registerResilienceMetrics(registry: ResilienceRegistry, options?
     }
   });
 
-  const all = [...metrics, calls, retries, timeouts, fallbacks, bulkheadRejected];
+  const all: Array<Gauge<string> | Counter<string>> = [
+    ...metrics,
+    calls,
+    retries,
+    timeouts,
+    fallbacks,
+    bulkheadRejected,
+  ];
   return {
     unregister() {
       feed.unsubscribe();
-      for (const m of all) register.removeSingleMetric((m as unknown as { name: string }).name);
+      // Idempotent, and never removes a metric of the same name registered after this one was removed.
+      for (const m of all.splice(0)) {
+        const name = (m as unknown as { name: string }).name;
+        if (register.getSingleMetric(name) === m) register.removeSingleMetric(name);
+      }
     },
   };
 }

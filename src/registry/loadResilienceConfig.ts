@@ -5,8 +5,8 @@ import { failuresInWindow } from '../breaker/failuresInWindow';
 import type { TripPolicy } from '../breaker/types';
 import { formatValue, ResilienceConfigError } from '../errors/ResilienceConfigError';
 import { MAX_TIMER_DELAY, OptionChecker } from '../internal/validate';
-import { presetNames } from './presets';
-import type { DependencyOptions } from './presets';
+import { presetNames, presets } from './presets';
+import type { DependencyOptions, PresetName } from './presets';
 import { ResilienceRegistry } from './ResilienceRegistry';
 import type { DependencyConfig } from './ResilienceRegistry';
 
@@ -14,7 +14,12 @@ import type { DependencyConfig } from './ResilienceRegistry';
 export type TripConfig =
   | { kind: 'consecutiveFailures'; threshold: number }
   | { kind: 'failuresInWindow'; threshold: number; window: number }
-  | { kind: 'failureRate'; threshold: number; minimumCalls?: number; window: { calls: number } | { duration: number; buckets?: number } };
+  | {
+      kind: 'failureRate';
+      threshold: number;
+      minimumCalls?: number;
+      window: { calls: number } | { duration: number; buckets?: number };
+    };
 
 /** Circuit breaker options in JSON (no functions): `trip` as a {@link TripConfig}. */
 export interface CircuitBreakerConfig {
@@ -54,7 +59,10 @@ export interface ResilienceConfig {
   defaults?: DependencyConfigJSON;
   dependencies: Record<string, DependencyConfigJSON>;
   /** Per environment, `defaults` and `dependencies` merged over the base ones. */
-  environments?: Record<string, { defaults?: DependencyConfigJSON; dependencies?: Record<string, DependencyConfigJSON> }>;
+  environments?: Record<
+    string,
+    { defaults?: DependencyConfigJSON; dependencies?: Record<string, DependencyConfigJSON> }
+  >;
 }
 
 /** Options of {@link loadResilienceConfig}. */
@@ -66,15 +74,37 @@ export interface LoadResilienceConfigOptions {
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+/** `failureRate`'s default `minimumCalls`, and `retryWithBackoff`'s default delays. */
+const DEFAULT_MINIMUM_CALLS = 10;
+const DEFAULT_INITIAL_DELAY = 1000;
+const DEFAULT_MAX_DELAY = 30000;
 const DEPENDENCY_KEYS = ['type', 'maxConcurrent', 'maxQueue', 'queueTimeout', 'timeout', 'circuitBreaker', 'retry'];
-const BREAKER_KEYS = ['trip', 'resetTimeout', 'successThreshold', 'halfOpenMaxCalls', 'halfOpenTimeout', 'slowCallDuration'];
+const BREAKER_KEYS = [
+  'trip',
+  'resetTimeout',
+  'successThreshold',
+  'halfOpenMaxCalls',
+  'halfOpenTimeout',
+  'slowCallDuration',
+];
 const RETRY_KEYS = ['maxRetries', 'initialDelay', 'maxDelay', 'backoff', 'factor', 'jitter', 'resetOnSuccess'];
 
 function fail(path: string, rule: string, value: unknown): never {
-  throw new ResilienceConfigError('loadResilienceConfig', path, rule, value, `${path}: must be ${rule}, got ${formatValue(value)}`);
+  throw new ResilienceConfigError(
+    'loadResilienceConfig',
+    path,
+    rule,
+    value,
+    `${path}: must be ${rule}, got ${formatValue(value)}`,
+  );
 }
 
-const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+/**
+ * `path.key`; a key that is not a plain word (letters, digits, `_`, `$`, `-`) is written
+ * `path["key"]`, so every path reads back unambiguously (`dependencies["user.db"].timeout`).
+ */
+const join = (path: string, key: string) =>
+  /^[\w$-]+$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
 
 /**
  * A plain object whose keys are all allowed: never `__proto__`, `constructor` or `prototype` (so
@@ -86,7 +116,13 @@ function record(path: string, value: unknown, known?: readonly string[]): Record
   if (proto !== Object.prototype && proto !== null) fail(path || 'config', 'a plain object', value);
   for (const key of Object.keys(value)) {
     if (FORBIDDEN.has(key)) {
-      throw new ResilienceConfigError('loadResilienceConfig', join(path, key), 'an allowed key', key, `${join(path, key)}: is a forbidden key`);
+      throw new ResilienceConfigError(
+        'loadResilienceConfig',
+        join(path, key),
+        'an allowed key',
+        key,
+        `${join(path, key)}: is a forbidden key`,
+      );
     }
     if (known && !known.includes(key)) {
       throw new ResilienceConfigError(
@@ -101,7 +137,11 @@ function record(path: string, value: unknown, known?: readonly string[]): Record
   return value as Record<string, unknown>;
 }
 
-function num(path: string, value: unknown, rule: 'duration' | 'duration0' | 'int1' | 'int0' | 'ratio' | 'factor'): number {
+function num(
+  path: string,
+  value: unknown,
+  rule: 'duration' | 'duration0' | 'int1' | 'int0' | 'ratio' | 'factor',
+): number {
   const n = value as number;
   const finite = typeof value === 'number' && Number.isFinite(n);
   switch (rule) {
@@ -145,7 +185,11 @@ function readTrip(path: string, value: unknown): TripConfig {
   }
   if (kind === 'failuresInWindow') {
     record(path, o, ['kind', 'threshold', 'window']);
-    return { kind, threshold: num(join(path, 'threshold'), o.threshold, 'int1'), window: num(join(path, 'window'), o.window, 'duration') };
+    return {
+      kind,
+      threshold: num(join(path, 'threshold'), o.threshold, 'int1'),
+      window: num(join(path, 'window'), o.window, 'duration'),
+    };
   }
   record(path, o, ['kind', 'threshold', 'minimumCalls', 'window']);
   const wPath = join(path, 'window');
@@ -161,6 +205,13 @@ function readTrip(path: string, value: unknown): TripConfig {
     window = buckets === undefined ? { duration } : { duration, buckets };
   }
   const minimumCalls = optional(o, 'minimumCalls', (v) => num(join(path, 'minimumCalls'), v, 'int1'));
+  if ('calls' in window && (minimumCalls ?? DEFAULT_MINIMUM_CALLS) > window.calls) {
+    fail(
+      join(path, 'minimumCalls'),
+      `an integer >= 1 and <= window.calls (${window.calls})${minimumCalls === undefined ? `; it defaults to ${DEFAULT_MINIMUM_CALLS}` : ''}`,
+      minimumCalls,
+    );
+  }
   return {
     kind,
     threshold: num(join(path, 'threshold'), o.threshold, 'ratio'),
@@ -175,10 +226,14 @@ function readBreaker(path: string, value: unknown): CircuitBreakerConfig | false
   const out: CircuitBreakerConfig = {};
   if (o.trip !== undefined) out.trip = readTrip(join(path, 'trip'), o.trip);
   if (o.resetTimeout !== undefined) out.resetTimeout = num(join(path, 'resetTimeout'), o.resetTimeout, 'duration0');
-  if (o.successThreshold !== undefined) out.successThreshold = num(join(path, 'successThreshold'), o.successThreshold, 'int1');
-  if (o.halfOpenMaxCalls !== undefined) out.halfOpenMaxCalls = num(join(path, 'halfOpenMaxCalls'), o.halfOpenMaxCalls, 'int1');
-  if (o.halfOpenTimeout !== undefined) out.halfOpenTimeout = num(join(path, 'halfOpenTimeout'), o.halfOpenTimeout, 'duration');
-  if (o.slowCallDuration !== undefined) out.slowCallDuration = num(join(path, 'slowCallDuration'), o.slowCallDuration, 'duration');
+  if (o.successThreshold !== undefined)
+    out.successThreshold = num(join(path, 'successThreshold'), o.successThreshold, 'int1');
+  if (o.halfOpenMaxCalls !== undefined)
+    out.halfOpenMaxCalls = num(join(path, 'halfOpenMaxCalls'), o.halfOpenMaxCalls, 'int1');
+  if (o.halfOpenTimeout !== undefined)
+    out.halfOpenTimeout = num(join(path, 'halfOpenTimeout'), o.halfOpenTimeout, 'duration');
+  if (o.slowCallDuration !== undefined)
+    out.slowCallDuration = num(join(path, 'slowCallDuration'), o.slowCallDuration, 'duration');
   return out;
 }
 
@@ -188,15 +243,14 @@ function readRetry(path: string, value: unknown): RetryConfig {
   if (o.maxRetries !== undefined) out.maxRetries = num(join(path, 'maxRetries'), o.maxRetries, 'int0');
   if (o.initialDelay !== undefined) out.initialDelay = num(join(path, 'initialDelay'), o.initialDelay, 'duration0');
   if (o.maxDelay !== undefined) out.maxDelay = num(join(path, 'maxDelay'), o.maxDelay, 'duration0');
-  if (o.backoff !== undefined) out.backoff = oneOf(join(path, 'backoff'), o.backoff, ['exponential', 'linear', 'constant'] as const);
+  if (o.backoff !== undefined)
+    out.backoff = oneOf(join(path, 'backoff'), o.backoff, ['exponential', 'linear', 'constant'] as const);
   if (o.factor !== undefined) out.factor = num(join(path, 'factor'), o.factor, 'factor');
-  if (o.jitter !== undefined) out.jitter = oneOf(join(path, 'jitter'), o.jitter, ['none', 'full', 'equal', 'decorrelated'] as const);
+  if (o.jitter !== undefined)
+    out.jitter = oneOf(join(path, 'jitter'), o.jitter, ['none', 'full', 'equal', 'decorrelated'] as const);
   if (o.resetOnSuccess !== undefined) {
     if (typeof o.resetOnSuccess !== 'boolean') fail(join(path, 'resetOnSuccess'), 'a boolean', o.resetOnSuccess);
     out.resetOnSuccess = o.resetOnSuccess;
-  }
-  if ((out.maxDelay ?? 30000) < (out.initialDelay ?? 1000)) {
-    fail(join(path, 'maxDelay'), `a finite number >= initialDelay (${out.initialDelay ?? 1000})`, out.maxDelay ?? 30000);
   }
   return out;
 }
@@ -225,11 +279,11 @@ function readDependencies(path: string, value: unknown): Map<string, DependencyC
 }
 
 /** `over` merged over `base`: nested breaker and retry options merge key by key; `false` replaces. */
-function mergeDependency(base: DependencyConfigJSON | undefined, over: DependencyConfigJSON | undefined): DependencyConfigJSON {
+function mergeDependency(base: DependencyConfigJSON | undefined, over: DependencyConfigJSON): DependencyConfigJSON {
   if (!base) return { ...over };
-  if (!over) return { ...base };
   const merged: DependencyConfigJSON = { ...base, ...over };
-  if (base.circuitBreaker && over.circuitBreaker) merged.circuitBreaker = { ...base.circuitBreaker, ...over.circuitBreaker };
+  if (base.circuitBreaker && over.circuitBreaker)
+    merged.circuitBreaker = { ...base.circuitBreaker, ...over.circuitBreaker };
   if (base.retry && over.retry) merged.retry = { ...base.retry, ...over.retry };
   return merged;
 }
@@ -241,7 +295,11 @@ function toTripPolicy(trip: TripConfig): TripPolicy {
     case 'failuresInWindow':
       return failuresInWindow({ threshold: trip.threshold, window: trip.window });
     default:
-      return failureRate({ threshold: trip.threshold, window: trip.window, ...(trip.minimumCalls !== undefined ? { minimumCalls: trip.minimumCalls } : {}) });
+      return failureRate({
+        threshold: trip.threshold,
+        window: trip.window,
+        ...(trip.minimumCalls !== undefined ? { minimumCalls: trip.minimumCalls } : {}),
+      });
   }
 }
 
@@ -255,6 +313,19 @@ function toDependencyOptions(json: DependencyConfigJSON): DependencyConfig {
 }
 
 /**
+ * `over` over `base`, as runtime options: each option of `over` wins, except that two breaker
+ * option objects (or two retry option objects) merge key by key; `circuitBreaker: false` replaces,
+ * and breaker options over `false` replace it.
+ */
+function layer(base: Partial<DependencyOptions>, over: Partial<DependencyOptions>): Partial<DependencyOptions> {
+  const merged = { ...base, ...over };
+  if (base.circuitBreaker && over.circuitBreaker)
+    merged.circuitBreaker = { ...base.circuitBreaker, ...over.circuitBreaker };
+  if (base.retry && over.retry) merged.retry = { ...base.retry, ...over.retry };
+  return merged;
+}
+
+/**
  * Validates a JSON-shaped configuration, merges the named environment over the base, and returns a
  * ready `ResilienceRegistry` holding each dependency (made by `registry.dependency`).
  *
@@ -262,7 +333,9 @@ function toDependencyOptions(json: DependencyConfigJSON): DependencyConfig {
  * `dependencies.user_db.timeout: must be a finite number > 0 and <= 2147483647, got "10s"`. Keys such
  * as `__proto__`, `constructor` and `prototype` are rejected, never merged: it is safe on
  * untrusted JSON. `defaults` ranks below a dependency's preset `type`, which ranks below the
- * dependency's own options.
+ * dependency's own options; between these layers, and of an environment over the base, breaker
+ * and retry options merge key by key (`circuitBreaker: false` replaces, a `trip` is replaced whole).
+ * Every environment is validated, and the registry is returned only if every dependency can be made.
  *
  * ## Example
  * ```ts
@@ -287,16 +360,24 @@ export function loadResilienceConfig(config: unknown, options?: LoadResilienceCo
   const dependencies = readDependencies('dependencies', root.dependencies);
 
   const environments = root.environments === undefined ? {} : record('environments', root.environments);
-  const envSections = new Map<string, { defaults?: DependencyConfigJSON; dependencies?: Map<string, DependencyConfigJSON> }>();
+  const envSections = new Map<
+    string,
+    { defaults?: DependencyConfigJSON; dependencies?: Map<string, DependencyConfigJSON> }
+  >();
   for (const env of Object.keys(environments)) {
     const path = join('environments', env);
     const section = record(path, environments[env], ['defaults', 'dependencies']);
     envSections.set(env, {
-      ...(section.defaults !== undefined ? { defaults: readDependency(join(path, 'defaults'), section.defaults, false) } : {}),
-      ...(section.dependencies !== undefined ? { dependencies: readDependencies(join(path, 'dependencies'), section.dependencies) } : {}),
+      ...(section.defaults !== undefined
+        ? { defaults: readDependency(join(path, 'defaults'), section.defaults, false) }
+        : {}),
+      ...(section.dependencies !== undefined
+        ? { dependencies: readDependencies(join(path, 'dependencies'), section.dependencies) }
+        : {}),
     });
   }
 
+  const origin = new Map<string, string>();
   if (environment !== undefined) {
     if (typeof environment !== 'string') check.fail('environment', 'a string', environment);
     const section = envSections.get(environment);
@@ -311,26 +392,52 @@ export function loadResilienceConfig(config: unknown, options?: LoadResilienceCo
       );
     }
     if (section.defaults) defaults = mergeDependency(defaults, section.defaults);
-    for (const [name, over] of section.dependencies ?? []) dependencies.set(name, mergeDependency(dependencies.get(name), over));
-  }
-
-  // Every dependency must end up with what a dependency needs, from its own options, its preset or the defaults.
-  for (const [name, dep] of dependencies) {
-    for (const key of ['maxConcurrent', 'timeout'] as const) {
-      if (dep[key] === undefined && dep.type === undefined && defaults?.[key] === undefined) {
-        fail(join(join('dependencies', name), key), `given (by the dependency, its type or defaults)`, undefined);
-      }
-    }
-    if (dep.circuitBreaker === undefined && dep.type === undefined && defaults?.circuitBreaker === undefined) {
-      fail(join(join('dependencies', name), 'circuitBreaker'), 'given (options or false; by the dependency, its type or defaults)', undefined);
+    for (const [name, over] of section.dependencies ?? []) {
+      const base = dependencies.get(name);
+      // A dependency the environment adds is named by its place in the environment.
+      if (!base) origin.set(name, join(join(join('environments', environment), 'dependencies'), name));
+      dependencies.set(name, mergeDependency(base, over));
     }
   }
 
+  // Each dependency's effective options: defaults < preset type < its own options. Every one must
+  // end up with what a dependency needs, and options that are only checked together (retry
+  // delays) are checked on the result, so that a registry is returned only if every part can be made.
   const registryDefaults = defaults ? (toDependencyOptions(defaults) as Partial<DependencyOptions>) : undefined;
+  const effective = new Map<string, { type: PresetName | undefined; options: Partial<DependencyOptions> }>();
+  for (const [name, dep] of dependencies) {
+    const path = origin.get(name) ?? join('dependencies', name);
+    const { type, ...own } = toDependencyOptions(dep);
+    const options = layer(layer(registryDefaults ?? {}, type !== undefined ? presets[type] : {}), own);
+    for (const key of ['maxConcurrent', 'timeout'] as const) {
+      if (options[key] === undefined)
+        fail(join(path, key), 'given (by the dependency, its type or defaults)', undefined);
+    }
+    if (options.circuitBreaker === undefined) {
+      fail(
+        join(path, 'circuitBreaker'),
+        'given (breaker options or false; by the dependency, its type or defaults)',
+        undefined,
+      );
+    }
+    if (options.retry) {
+      const { initialDelay = DEFAULT_INITIAL_DELAY, maxDelay = DEFAULT_MAX_DELAY } = options.retry;
+      if (maxDelay < initialDelay)
+        fail(
+          join(join(path, 'retry'), 'maxDelay'),
+          `a finite number >= retry.initialDelay (${initialDelay})`,
+          maxDelay,
+        );
+    }
+    effective.set(name, { type, options });
+  }
+
   const registry = new ResilienceRegistry({
     ...(registryDefaults ? { defaults: registryDefaults } : {}),
     ...(scheduler ? { scheduler } : {}),
   });
-  for (const [name, dep] of dependencies) registry.dependency(name, toDependencyOptions(dep));
+  for (const [name, { type, options }] of effective) {
+    registry.dependency(name, { ...(type !== undefined ? { type } : {}), ...options });
+  }
   return registry;
 }
