@@ -41,7 +41,9 @@ export interface ProtectOptions<R = never> {
   timeout?: ResilientTimeout;
   /** Retry options for this use, over the dependency's. */
   retry?: ResiliencePolicy['retry'];
+  /** What to answer when the call failed after its retries. */
   fallback?: (error: unknown) => ObservableInput<R>;
+  /** Refuse new calls while this drainer drains. */
   drainer?: Drainer;
   /** The operation's name for events and counters. Default: the dependency's name. */
   name?: string;

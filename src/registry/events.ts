@@ -38,6 +38,7 @@ export interface FallbackOperationEvent {
   readonly error: unknown;
 }
 
+/** What an operator given a `registry` reports, as `registry.events$` carries it. */
 export type OperationEvent = RetryOperationEvent | TimeoutOperationEvent | FallbackOperationEvent;
 
 /** The fields an operator reports; the registry adds `at` from its scheduler. */
@@ -51,5 +52,6 @@ export type OperationReport =
  * reports the same way.
  */
 export interface OperationReporter {
+  /** Takes one report: a retry about to be made, a timeout that expired, a fallback used. */
   reportOperation(report: OperationReport): void;
 }
