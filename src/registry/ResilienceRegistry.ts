@@ -13,6 +13,7 @@ import { HealthTracker } from '../health/HealthTracker';
 import type { HealthEvent, HealthTrackerSnapshot } from '../health/HealthTracker';
 import { OptionChecker, placeOf } from '../internal/validate';
 import { resilient } from '../operators/resilient';
+import { retryWithBackoff } from '../operators/retryWithBackoff';
 import type { ResiliencePolicy, ResilientTimeout } from '../operators/resilient';
 import type { MemberKind, OperationEvent, OperationReport, OperationReporter } from './events';
 import { presetNames, presets } from './presets';
@@ -71,7 +72,8 @@ export class Dependency {
     // Timeout precedence: this call's override, then the dependency's own (which already ranks its
     // options over its preset, and the preset over the registry's default).
     const timeout = overrides.timeout ?? this.options.timeout;
-    const retry = overrides.retry ?? this.options.retry;
+    // A retry override adjusts the dependency's retry options key by key.
+    const retry = overrides.retry === undefined ? this.options.retry : { ...this.options.retry, ...overrides.retry };
     return resilient<T, R>({
       name: overrides.name ?? this.name,
       registry: this.registry,
@@ -349,13 +351,16 @@ export class ResilienceRegistry implements OperationReporter {
     check.options(config, ['type', 'maxConcurrent', 'maxQueue', 'queueTimeout', 'timeout', 'circuitBreaker', 'retry']);
     const { type, ...own } = config;
     if (type !== undefined) check.oneOf('type', type, presetNames);
-    const merged = {
-      ...this.defaults,
-      ...(type !== undefined ? presets[type] : {}),
-      ...stripUndefined(own),
-    } as Partial<DependencyOptions>;
+    // Own options over the preset, the preset over the registry's defaults; breaker and retry
+    // options merge key by key (`false` replaces), so one override keeps the rest of a preset.
+    const merged = [this.defaults, type !== undefined ? presets[type] : {}, stripUndefined(own)].reduce<Partial<DependencyOptions>>(
+      layerDependencyOptions,
+      {},
+    );
     checkDependencyOptions(check, merged, true);
     const options = merged as DependencyOptions;
+    // Retry options are checked now, not at the first protect().
+    if (options.retry !== undefined) retryWithBackoff({ ...options.retry, name, scheduler: this.scheduler });
     const kinds: MemberKind[] = ['dependency', 'bulkhead', 'healthTracker'];
     if (options.circuitBreaker) kinds.push('circuitBreaker');
     for (const kind of kinds) {
@@ -449,6 +454,20 @@ export class ResilienceRegistry implements OperationReporter {
   list(kind: MemberKind): RegistryMember[] {
     return [...this.members.get(kind)!.values()];
   }
+}
+
+/** `over` laid over `base`: scalar options replace, breaker and retry options merge key by key; `false` replaces. */
+function layerDependencyOptions(base: Partial<DependencyOptions>, over: Partial<DependencyOptions>): Partial<DependencyOptions> {
+  const merged: Partial<DependencyOptions> = { ...base, ...over };
+  if (isPlainObject(base.circuitBreaker) && isPlainObject(over.circuitBreaker)) {
+    merged.circuitBreaker = { ...base.circuitBreaker, ...over.circuitBreaker };
+  }
+  if (isPlainObject(base.retry) && isPlainObject(over.retry)) merged.retry = { ...base.retry, ...over.retry };
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function stripUndefined<O extends object>(o: O): Partial<O> {

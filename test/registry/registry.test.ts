@@ -321,6 +321,24 @@ describe('ResilienceRegistry', () => {
       expect(registry.dependency('d', { type: 'database', circuitBreaker: false }).circuitBreaker).toBeUndefined();
     });
 
+    it('breaker and retry options merge key by key over the preset and the defaults', () => {
+      const registry = new ResilienceRegistry({ defaults: { retry: { initialDelay: 7, maxRetries: 1 } } });
+      const api = registry.dependency('api', { type: 'externalApi', circuitBreaker: { resetTimeout: 1000 }, retry: { maxRetries: 4 } });
+      expect(api.options.circuitBreaker).toMatchObject({ resetTimeout: 1000, trip: { kind: 'consecutiveFailures', threshold: 3 } });
+      expect(api.options.retry).toEqual({ initialDelay: 7, maxRetries: 4 });
+      for (let i = 0; i < 3; i++) fail(api.circuitBreaker!);
+      expect(api.circuitBreaker!.state).toBe('open');
+      api.circuitBreaker!.dispose();
+    });
+
+    it('checks retry options when the dependency is created', () => {
+      const registry = new ResilienceRegistry();
+      expect(() => registry.dependency('x', { type: 'cache', retry: { maxRetries: -1 } })).toThrow(
+        'retryWithBackoff "x": maxRetries must be an integer >= 0 or Infinity, got -1',
+      );
+      expect(registry.get('dependency', 'x')).toBeUndefined();
+    });
+
     it('rejects an unknown type, a taken name, bad or missing options', () => {
       const registry = new ResilienceRegistry();
       registry.dependency('db', { type: 'database' });
@@ -389,6 +407,16 @@ describe('ResilienceRegistry', () => {
           }, 4);
         });
         expect(seen).toEqual([{ retries: { api: 1 }, timeouts: {}, fallbacks: { api: 1 } }, 2, 2, 0]);
+      });
+
+      it('a retry override adjusts the dependency’s retry options key by key', () => {
+        createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+          const registry = new ResilienceRegistry();
+          const db = registry.dependency('db', { type: 'cache', retry: { maxRetries: 1, initialDelay: 3, backoff: 'constant' } });
+          const source = cold('-#');
+          expectObservable(source.pipe(db.protect({ retry: { maxRetries: 2 } }))).toBe('---------#');
+          expectSubscriptions(source.subscriptions).toBe(['^!', '----^!', '--------^!']);
+        });
       });
 
       it('rejects unknown overrides', () => {
