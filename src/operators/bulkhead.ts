@@ -40,7 +40,11 @@ import { OptionChecker } from '../internal/validate';
  * const charge = (id: string) => defer(() => api.charge(id)).pipe(bulkhead(payments));
  *
  * merge(charge('a'), charge('b'), charge('c')).subscribe(console.log);
- * // 'a' and 'b' run at once; 'c' starts when one of them ends.
+ * // Output (each charge's result as it completes; 'a' and 'b' run at once,
+ * // 'c' starts when one of them ends):
+ * // { id: 'a', status: 'charged' }
+ * // { id: 'b', status: 'charged' }
+ * // { id: 'c', status: 'charged' }
  * ```
  */
 export function bulkhead<T>(bulkhead: Bulkhead): MonoTypeOperatorFunction<T> {

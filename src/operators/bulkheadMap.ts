@@ -58,7 +58,10 @@ const KNOWN: readonly (keyof BulkheadMapOptions)[] = ['maxConcurrent', 'maxQueue
  * from(userIds)
  *   .pipe(bulkheadMap((id) => fetchUser(id), { maxConcurrent: 4 }))
  *   .subscribe((user) => console.log(user.name));
- * // At most 4 requests in flight; the other ids wait their turn.
+ * // Output (in completion order; at most 4 requests in flight, the other ids wait their turn):
+ * // Ada
+ * // Grace
+ * // …
  * ```
  */
 export function bulkheadMap<T, O extends ObservableInput<unknown>>(
@@ -82,7 +85,8 @@ export function bulkheadMap<T, O extends ObservableInput<unknown>>(
  * from(orderIds)
  *   .pipe(bulkheadMap((id) => loadOrder(id), db))
  *   .subscribe(render);
- * // loadOrder calls here and every other use of `db` run at most 10 at a time between them.
+ * // Output: each order rendered as it loads; these loadOrder calls and every other use of `db`
+ * // run at most 10 at a time between them.
  * ```
  */
 export function bulkheadMap<T, O extends ObservableInput<unknown>>(

@@ -41,6 +41,8 @@ import { OptionChecker } from '../internal/validate';
  *   )
  *   .subscribe();
  * process.once('SIGTERM', () => drainer.drain().subscribe((r) => process.exit(r.completed ? 0 : 1)));
+ * // Output (on SIGTERM): no new request is handled; those in flight finish, then the process exits 0
+ * // (or 1 if some were still running after 10 s, each of those erroring with DrainTimeoutError).
  * ```
  */
 export function drainUntilComplete<T>(drainer: Drainer): MonoTypeOperatorFunction<T> {

@@ -89,6 +89,12 @@ const KNOWN: readonly (keyof ResiliencePolicy)[] = [
  *       fallback: () => of({ sku, stock: 'unknown' }),
  *     }),
  *   );
+ *
+ * getStock('A-1').subscribe(console.log);
+ * // Output (the inventory service answering):
+ * // { sku: 'A-1', stock: 12 }
+ * // Output (the service down: after 2 retries, or at once while the breaker is open):
+ * // { sku: 'A-1', stock: 'unknown' }
  * ```
  */
 export function resilient<T, R = never>(policy: ResiliencePolicy<R>): OperatorFunction<T, T | R> {

@@ -76,6 +76,10 @@ const HEALTH_VALUE: Record<HealthStatus, number> = { healthy: 0, degraded: 1, un
  * const registry = new ResilienceRegistry();
  * registerResilienceMetrics(registry, { prefix: 'shop_' });
  * http.createServer(async (_req, res) => res.end(await register.metrics())).listen(9464);
+ * // Output (GET http://localhost:9464/metrics, among prom-client's own metrics):
+ * // # HELP shop_circuit_breaker_state Circuit breaker state: 0 closed, 1 half-open, 2 open, 3 isolated.
+ * // # TYPE shop_circuit_breaker_state gauge
+ * // shop_circuit_breaker_state{name="user-db"} 0
  * ```
  */
 export function registerResilienceMetrics(

@@ -346,6 +346,9 @@ function layer(base: Partial<DependencyOptions>, over: Partial<DependencyOptions
  *   environment: process.env.NODE_ENV,
  * });
  * const users = registry.get('dependency', 'user_db')!;
+ * console.log(users.options.timeout, users.bulkhead.maxConcurrent);
+ * // Output (for a file giving user_db type 'database' and timeout 2000):
+ * // 2000 10
  * ```
  */
 export function loadResilienceConfig(config: unknown, options?: LoadResilienceConfigOptions): ResilienceRegistry {
