@@ -108,6 +108,11 @@ export class CircuitBreaker {
   private readonly scheduler: SchedulerLike;
   private readonly place: string;
   private readonly trip: TripCounter;
+  /**
+   * Whether a success needs the clock even when nobody listens to events$: a slow-call limit, or
+   * a trip policy that counts successes in time (a custom one is assumed to).
+   */
+  private readonly clockOnSuccess: boolean;
   private readonly resetTimeout: number | ((openCount: number) => number);
   private readonly successThreshold: number;
   private readonly halfOpenMaxCalls: number;
@@ -196,6 +201,13 @@ export class CircuitBreaker {
     this.slowCallDuration = slowCallDuration === undefined ? Infinity : check.duration('slowCallDuration', slowCallDuration);
     this.scheduler = check.scheduler(scheduler);
     this.trip = trip.create();
+    this.clockOnSuccess =
+      this.slowCallDuration !== Infinity ||
+      !(
+        trip.kind === 'consecutiveFailures' ||
+        trip.kind === 'failuresInWindow' ||
+        (trip.kind === 'failureRate' && 'calls' in ((trip as { window?: object }).window ?? {}))
+      );
 
     const saved = initialState === undefined ? undefined : readInitialState(check, initialState);
     if (saved) this.restore(saved);
@@ -349,8 +361,11 @@ export class CircuitBreaker {
   _success(admission: CircuitAdmission, start: number, rethrow: boolean): void {
     const m = this.m;
     if (admission !== m) return;
-    const now = this.scheduler.now();
-    const duration = now - start;
+    // The closed path reads no clock unless something needs the time (see _timesCalls).
+    const timed = this.clockOnSuccess || m.kind !== 'closed' || this.eventSubject.observed;
+    const now = timed ? this.scheduler.now() : 0;
+    // A call started while nothing needed its start time (start < 0) reports a duration of 0.
+    const duration = timed && start >= 0 ? now - start : 0;
     if (duration >= this.slowCallDuration) this.recordFailure(m as Closed | HalfOpen, now, undefined, duration, true);
     else this.recordSuccess(m as Closed | HalfOpen, now, duration);
     this.commit(rethrow);
@@ -374,7 +389,7 @@ export class CircuitBreaker {
     }
     const now = this.scheduler.now();
     if (failed) {
-      this.recordFailure(m as Closed | HalfOpen, now, error, now - start, false);
+      this.recordFailure(m as Closed | HalfOpen, now, error, start >= 0 ? now - start : 0, false);
     } else {
       if (m.kind === 'half-open') m.active--;
       if (this.eventSubject.observed) {
@@ -401,6 +416,14 @@ export class CircuitBreaker {
   /** The breaker's clock. @internal */
   _now(): number {
     return this.scheduler.now();
+  }
+
+  /**
+   * A call's start time, when anything will need it (slow calls, a time-based trip policy, an
+   * events$ listener for durations); otherwise -1, sparing a clock read per call. @internal
+   */
+  _startTime(): number {
+    return this.clockOnSuccess || this.eventSubject.observed || this.m.kind !== 'closed' ? this.scheduler.now() : -1;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ export function circuitBreaker<T>(breaker: CircuitBreaker, options?: CircuitBrea
         subscriber.error(admission);
         return;
       }
-      source.subscribe(new CallSubscriber<T>(subscriber, breaker, admission, breaker._now(), onFirstValue));
+      source.subscribe(new CallSubscriber<T>(subscriber, breaker, admission, breaker._startTime(), onFirstValue));
     });
 }
 
