@@ -29,35 +29,58 @@ try {
     if (/class SafeSubscriber|function createOperatorSubscriber/.test(text)) throw new Error(`dist/${f} bundles rxjs`);
   }
 
+  // prom-client is an optional peer: the main and testing entry points must load without it.
   const cjs = `
     const lib = require('rxjs-resilience');
     const testing = require('rxjs-resilience/testing');
-    const prom = require('rxjs-resilience/prometheus');
     require('rxjs-resilience/package.json');
-    if (typeof lib.retryWithBackoff !== 'function' || typeof testing.injectFaults !== 'function' || !prom.metricNames) process.exit(1);
+    if (typeof lib.retryWithBackoff !== 'function' || typeof testing.injectFaults !== 'function') process.exit(1);
     if (!(new lib.CircuitOpenError('c', 'open', 5) instanceof lib.ResilienceError)) process.exit(2);
-    console.log('require: ok');
+    if (typeof new lib.ResilienceRegistry().snapshot !== 'function') process.exit(3);
+    console.log('require (without prom-client): ok');
   `;
   const esm = `
     const lib = await import('rxjs-resilience');
     const testing = await import('rxjs-resilience/testing');
-    const prom = await import('rxjs-resilience/prometheus');
-    if (typeof lib.retryWithBackoff !== 'function' || typeof testing.injectFaults !== 'function' || !prom.metricNames) process.exit(1);
+    if (typeof lib.retryWithBackoff !== 'function' || typeof testing.injectFaults !== 'function') process.exit(1);
     const { of, lastValueFrom } = await import('rxjs');
-    const v = await lastValueFrom(of(1).pipe(lib.retryWithBackoff({ maxRetries: 1, initialDelay: 0 })));
+    const v = await lastValueFrom(of(1).pipe(lib.resilient({ retry: { maxRetries: 1, initialDelay: 0 }, timeout: 1000 })));
     if (v !== 1) process.exit(2);
-    console.log('import: ok');
+    console.log('import (without prom-client): ok');
+  `;
+  const promCjs = `
+    const { ResilienceRegistry } = require('rxjs-resilience');
+    const { registerResilienceMetrics, metricNames } = require('rxjs-resilience/prometheus');
+    const { Registry } = require('prom-client');
+    const register = new Registry();
+    registerResilienceMetrics(new ResilienceRegistry(), { register });
+    if (!metricNames.circuitBreakerState) process.exit(1);
+    console.log('require rxjs-resilience/prometheus (with prom-client): ok');
+  `;
+  const promEsm = `
+    const { ResilienceRegistry } = await import('rxjs-resilience');
+    const { registerResilienceMetrics } = await import('rxjs-resilience/prometheus');
+    const { Registry } = await import('prom-client');
+    const register = new Registry();
+    registerResilienceMetrics(new ResilienceRegistry(), { register });
+    if (!(await register.metrics()).includes('circuit_breaker_state')) process.exit(1);
+    console.log('import rxjs-resilience/prometheus (with prom-client): ok');
   `;
   writeFileSync(join(scratch, 'check.cjs'), cjs);
   writeFileSync(join(scratch, 'check.mjs'), esm);
+  writeFileSync(join(scratch, 'prom.cjs'), promCjs);
+  writeFileSync(join(scratch, 'prom.mjs'), promEsm);
   execFileSync(process.execPath, ['check.cjs'], { cwd: scratch, stdio: 'inherit' });
   execFileSync(process.execPath, ['check.mjs'], { cwd: scratch, stdio: 'inherit' });
+  symlinkSync(join(root, 'node_modules', 'prom-client'), join(scratch, 'node_modules', 'prom-client'), 'dir');
+  execFileSync(process.execPath, ['prom.cjs'], { cwd: scratch, stdio: 'inherit' });
+  execFileSync(process.execPath, ['prom.mjs'], { cwd: scratch, stdio: 'inherit' });
 
   // Types resolve for both module systems (node16 resolution) from another folder.
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   writeFileSync(
     join(scratch, 'types.mts'),
-    `import { retryWithBackoff, type RetryOptions } from 'rxjs-resilience';\nimport { injectFaults } from 'rxjs-resilience/testing';\nconst o: RetryOptions = { maxRetries: 1 };\nexport const ops = [retryWithBackoff<number>(o), injectFaults<number>()];\n`,
+    `import { retryWithBackoff, ResilienceRegistry, type RetryOptions } from 'rxjs-resilience';\nimport { injectFaults } from 'rxjs-resilience/testing';\nimport { registerResilienceMetrics } from 'rxjs-resilience/prometheus';\nconst o: RetryOptions = { maxRetries: 1 };\nexport const ops = [retryWithBackoff<number>(o), injectFaults<number>()];\nexport const metrics = registerResilienceMetrics(new ResilienceRegistry());\n`,
   );
   writeFileSync(
     join(scratch, 'types.cts'),
