@@ -329,9 +329,9 @@ describe('loadResilienceConfig', () => {
     });
   });
 
-  describe('the example of docs/configuration-and-metrics.md', () => {
+  describe('the README's configuration example', () => {
     const docs = readFileSync(
-      fileURLToPath(new URL('../../docs/configuration-and-metrics.md', import.meta.url)),
+      fileURLToPath(new URL('../../README.md', import.meta.url)),
       'utf8',
     );
     const example = JSON.parse(/<!-- example: resilience\.json[^>]*-->\s*```json\n([\s\S]*?)```/.exec(docs)![1]!);
