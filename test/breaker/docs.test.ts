@@ -1,4 +1,4 @@
-/** The examples of the README's circuit breaker sections, run. */
+/** The examples of README circuit breaker sections, run. */
 import { defer, of, Subject, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, consecutiveFailures } from '../../src/breaker/index';
@@ -8,7 +8,7 @@ import { circuitBreaker } from '../../src/operators/circuitBreaker';
 import { retryWithBackoff } from '../../src/operators/retryWithBackoff';
 import { createScheduler } from '../helpers/scheduler';
 
-describe('the README's circuit breaker sections examples', () => {
+describe('README circuit breaker sections examples', () => {
   it('Testing code that uses a breaker', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const breaker = new CircuitBreaker({ trip: consecutiveFailures(1), resetTimeout: 5 });

@@ -1,4 +1,4 @@
-// The examples of the README's bulkhead sections, run as tests: if one of these breaks, the docs are wrong.
+// The examples of README bulkhead sections, run as tests: if one of these breaks, the docs are wrong.
 import { defer, distinctUntilChanged, map, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Bulkhead } from '../../src/bulkhead/index';
@@ -7,7 +7,7 @@ import { bulkhead } from '../../src/operators/bulkhead';
 import { fallback } from '../../src/operators/fallback';
 import { createScheduler } from '../helpers/scheduler';
 
-describe('the README's bulkhead sections', () => {
+describe('README bulkhead sections', () => {
   it('Testing code that uses a bulkhead', () => {
     const scheduler = createScheduler();
     scheduler.run(({ cold, expectObservable }) => {

@@ -329,7 +329,7 @@ describe('loadResilienceConfig', () => {
     });
   });
 
-  describe('the README's configuration example', () => {
+  describe('the configuration example in README.md', () => {
     const docs = readFileSync(
       fileURLToPath(new URL('../../README.md', import.meta.url)),
       'utf8',

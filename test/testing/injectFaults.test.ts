@@ -4,19 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { ResilienceConfigError } from 'rxjs-resilience';
 import { injectFaults } from 'rxjs-resilience/testing';
 import type { InjectFaultsOptions } from 'rxjs-resilience/testing';
+import { seeded } from '../helpers/random';
 import { createScheduler } from '../helpers/scheduler';
-
-/** A small seeded generator (mulberry32): the same seed, the same draws. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('injectFaults', () => {
   it('passes everything through by default', () => {
