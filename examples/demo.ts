@@ -1,123 +1,89 @@
 /**
- * `npm run demo`: rxjs-resilience handling a simulated flaky service, in real time, with a
- * readable timeline. Each section protects the same kind of call a service makes to a database
- * or an HTTP API, and prints what each pattern did: attempt, delay, outcome.
+ * `npm run demo`: rxjs-resilience protecting a real HTTP service, end to end, in about 25 seconds.
+ *
+ * It starts, all on 127.0.0.1: a controllable upstream (examples/service/upstream.ts), the service
+ * that depends on it (examples/service/app.ts) and a load generator (examples/service/loadgen.ts),
+ * then plays the scenario of examples/service/scenario.ts: a slow and then failing upstream (retries,
+ * the breaker opens, the fallback serves), its recovery (half-open probe, closed), a burst beyond
+ * the bulkhead (429s), and finally a SIGTERM-style drain. It prints the timeline and a summary.
+ *
+ *   npm run demo                      # scale 1
+ *   npx tsx examples/demo.ts --scale=0.5
+ *
+ * A real SIGTERM (kill <pid>) at any point drains the service the same way and ends the demo.
  */
-import { defer, lastValueFrom, of } from 'rxjs';
-import { fallback, OperationTimeoutError, retryWithBackoff, timeoutWith } from 'rxjs-resilience';
-import { injectFaults } from 'rxjs-resilience/testing';
+import { formatReport, runScenario } from './service/scenario';
+import type { Reporter } from './service/scenario';
 
-const started = Date.now();
-const t = () => `${String(Date.now() - started).padStart(5)} ms`;
-const log = (line: string) => console.log(`${t()}  ${line}`);
-const heading = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}`);
+const scaleArg = process.argv.find((a) => a.startsWith('--scale='));
+const scale = scaleArg ? Number(scaleArg.slice('--scale='.length)) : 1;
+if (!(scale > 0)) {
+  console.error(`--scale must be a positive number, got ${scaleArg}`);
+  process.exit(2);
+}
 
-/** A repeatable source of randomness, so the demo tells the same story on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+/** Timeline lines on stdout; the progress as a one-line ticker on a TTY, dots otherwise. */
+function consoleReporter(): Reporter & { done(): void } {
+  const tty = process.stdout.isTTY === true;
+  let ticker = false; // a ticker line (or dots) is on screen and must be cleared first
+  let lastDot = 0;
+  const clear = () => {
+    if (!ticker) return;
+    process.stdout.write(tty ? '\r\x1b[K' : '\n');
+    ticker = false;
+  };
+  return {
+    log(line) {
+      clear();
+      console.log(line);
+    },
+    status(line) {
+      if (tty) {
+        const width = process.stdout.columns ?? 120;
+        process.stdout.write(`\r\x1b[K${line.length > width - 1 ? line.slice(0, width - 2) + '…' : line}`);
+        ticker = true;
+      } else if (Date.now() - lastDot >= 1000) {
+        lastDot = Date.now();
+        process.stdout.write('.');
+        ticker = true;
+      }
+    },
+    done: clear,
   };
 }
 
-/**
- * A simulated dependency: each subscription is one call, logged, that answers after `latency` ms
- * or fails (a share `failureRate` of calls, drawn from `random`) with `error`.
- */
-function callService(name: string, latency: number, faults: { failureRate?: number; random?: () => number; error?: () => Error } = {}) {
-  let calls = 0;
-  return defer(() => {
-    const n = ++calls;
-    log(`  → ${name}: call ${n}`);
-    return of(`${name} answered call ${n}`).pipe(injectFaults({ latency, ...faults }));
-  });
-}
-
-async function retryDemo() {
-  heading('retryWithBackoff: a dependency that fails 60% of the time');
-  const random = seeded(8);
-  const result = await lastValueFrom(
-    callService('inventory', 20, { failureRate: 0.6, random, error: () => new Error('ECONNRESET') }).pipe(
-      retryWithBackoff({
-        maxRetries: 5,
-        initialDelay: 100,
-        maxDelay: 1000,
-        jitter: 'equal',
-        random,
-        onRetry: ({ attempt, delay, error }) =>
-          log(`  ✗ ${(error as Error).message}; retry ${attempt} in ${Math.round(delay)} ms`),
-      }),
-    ),
-  );
-  log(`  ✓ ${result}`);
-}
-
-async function retryGivesUpDemo() {
-  heading('retryWithBackoff: errors that are not worth retrying propagate at once');
-  class NotFound extends Error {}
-  await lastValueFrom(
-    defer(() => {
-      log('  → users: GET /users/42');
-      throw new NotFound('404 user 42 not found');
-    }).pipe(
-      retryWithBackoff({ maxRetries: 3, initialDelay: 100, shouldRetry: (e) => !(e instanceof NotFound) }),
-      fallback((e) => {
-        log(`  ✗ ${(e as Error).message}: not retried`);
-        return of(null);
-      }),
-    ),
-  );
-}
-
-async function timeoutDemo() {
-  heading('timeoutWith: a slow dependency, with and without a fallback');
-  try {
-    await lastValueFrom(callService('reports', 1000).pipe(timeoutWith({ total: 300, name: 'reports' })));
-  } catch (e) {
-    const error = e as OperationTimeoutError;
-    log(`  ✗ ${error.name} (${error.kind}, ${error.timeout} ms): ${error.message}`);
-  }
-  const answer = await lastValueFrom(callService('prices', 1000).pipe(timeoutWith(300, of('prices from cache'))));
-  log(`  ✓ ${answer} (the fallback after 300 ms)`);
-}
-
-async function composedDemo() {
-  heading('Composed: timeout each attempt, retry with backoff, fall back to a cached value');
-  const random = seeded(3);
-  const answer = await lastValueFrom(
-    callService('catalog', 400, { failureRate: 0.3, random }).pipe(
-      timeoutWith({ total: 200, name: 'catalog' }),
-      retryWithBackoff({
-        maxRetries: 2,
-        initialDelay: 50,
-        onRetry: ({ attempt, delay, error }) => log(`  ✗ ${(error as Error).name}; retry ${attempt} in ${delay} ms`),
-      }),
-      fallback(
-        (e) => {
-          log(`  ✗ gave up: ${(e as Error).message}`);
-          return of('catalog from cache');
-        },
-        { when: [OperationTimeoutError] },
-      ),
-    ),
-  );
-  log(`  ✓ ${answer}`);
-}
-
 async function main() {
-  console.log('rxjs-resilience demo: a simulated flaky service, in real time.');
-  await retryDemo();
-  await retryGivesUpDemo();
-  await timeoutDemo();
-  await composedDemo();
-  console.log(`\nDone in ${Date.now() - started} ms.`);
+  console.log(`rxjs-resilience demo (pid ${process.pid}): a service on loopback, its upstream, and traffic.\n`);
+  const reporter = consoleReporter();
+  const result = await runScenario({
+    scale,
+    reporter,
+    onStart({ shutdown }) {
+      // The real handler; the scenario's last phase calls the same function.
+      process.once('SIGTERM', () => {
+        reporter.log('SIGTERM received: draining');
+        void shutdown();
+      });
+    },
+  });
+  reporter.done();
+  console.log('');
+  for (const line of formatReport(result)) console.log(line);
+
+  const { summary } = result;
+  const ok = summary.lostAtDrain === 0 && summary.networkErrors === 0 && summary.drain.completed;
+  console.log(ok ? '\nNo request lost. Bye.' : '\nSome requests were lost at the drain.');
+  process.exitCode = ok ? 0 : 1;
+
+  // Everything is closed now, so Node exits by itself. If something still held the event loop,
+  // this unref'd watchdog would say so (it cannot keep the process alive on its own).
+  setTimeout(() => {
+    console.error('still running 3 s after the end: something holds the event loop', process.getActiveResourcesInfo());
+    process.exit(1);
+  }, 3000).unref();
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
