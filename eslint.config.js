@@ -10,7 +10,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Library code must not reach for wall-clock time: time comes from the scheduler.
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Read time from scheduler.now().' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Read time from scheduler.now().' },
+      ],
     },
   },
   {

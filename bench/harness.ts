@@ -89,7 +89,8 @@ export async function measure(comparisons: Comparison[], settings: BenchSettings
   return out;
 }
 
-const fmtNs = (ns: number) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`);
+const fmtNs = (ns: number) =>
+  ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
 const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? ' ✓' : ' ✗');
 
 /** The Markdown tables of a run. */
@@ -105,7 +106,8 @@ export function toMarkdown(measured: Measured[], figures: Figure[]): string {
   if (figures.length) {
     lines.push('', '| group | figure | value | target |', '| --- | --- | ---: | --- |');
     for (const f of figures) {
-      const value = f.unit === 'ns' ? fmtNs(f.value) : `${Number.isInteger(f.value) ? f.value : f.value.toFixed(2)} ${f.unit}`;
+      const value =
+        f.unit === 'ns' ? fmtNs(f.value) : `${Number.isInteger(f.value) ? f.value : f.value.toFixed(2)} ${f.unit}`;
       lines.push(`| ${f.group} | ${f.label} | ${value} | ${f.target ?? ''}${mark(f.ok)} |`);
     }
   }

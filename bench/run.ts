@@ -15,7 +15,11 @@ import type { Figure, Measured } from './harness';
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--group='))?.slice('--group='.length);
 const version = (name: string) =>
-  (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+  (
+    JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 
 function runGroup(group: string): { measured: Measured[]; figures: Figure[] } {
   const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -50,11 +54,24 @@ function derived(measured: Measured[]): Figure[] {
         ok: oursAdded / cockatielAdded <= 0.5,
       },
     );
-    if (opossum) figures.push({ group: 'circuitBreaker', label: 'added cost per call, closed (opossum)', value: opossum.subjectNs - opossum.baselineNs, unit: 'ns' });
+    if (opossum)
+      figures.push({
+        group: 'circuitBreaker',
+        label: 'added cost per call, closed (opossum)',
+        value: opossum.subjectNs - opossum.baselineNs,
+        unit: 'ns',
+      });
   }
   const rejection = row('circuitBreaker', 'open: rejection (rxjs-resilience)');
   if (rejection) {
-    figures.push({ group: 'circuitBreaker', label: 'rejection by an open breaker', value: rejection.subjectNs, unit: 'ns', target: '≤ 1 µs', ok: rejection.subjectNs <= 1000 });
+    figures.push({
+      group: 'circuitBreaker',
+      label: 'rejection by an open breaker',
+      value: rejection.subjectNs,
+      unit: 'ns',
+      target: '≤ 1 µs',
+      ok: rejection.subjectNs <= 1000,
+    });
   }
   for (const kind of ['synchronous', 'promise'] as const) {
     const small = row('bulkheadMap', `1,000-item burst, ${kind} inner`);
@@ -63,8 +80,20 @@ function derived(measured: Measured[]): Figure[] {
       const growth = large.subjectNs / 100_000 / (small.subjectNs / 1_000);
       const rxGrowth = large.baselineNs / 100_000 / (small.baselineNs / 1_000);
       figures.push(
-        { group: 'bulkheadMap', label: `per-item cost, 100,000 ÷ 1,000 items (${kind})`, value: growth, unit: 'x', target: '≤ 1.5x', ok: growth <= 1.5 },
-        { group: 'bulkheadMap', label: `mergeMap per-item cost, 100,000 ÷ 1,000 items (${kind})`, value: rxGrowth, unit: 'x' },
+        {
+          group: 'bulkheadMap',
+          label: `per-item cost, 100,000 ÷ 1,000 items (${kind})`,
+          value: growth,
+          unit: 'x',
+          target: '≤ 1.5x',
+          ok: growth <= 1.5,
+        },
+        {
+          group: 'bulkheadMap',
+          label: `mergeMap per-item cost, 100,000 ÷ 1,000 items (${kind})`,
+          value: rxGrowth,
+          unit: 'x',
+        },
       );
     }
   }
@@ -83,7 +112,8 @@ function main() {
   }
   figures.unshift(...derived(measured));
   const table = toMarkdown(measured, figures);
-  const own = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const own = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
   const header = [
     '# Benchmark results',
     '',

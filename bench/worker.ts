@@ -24,7 +24,11 @@ async function main() {
   let figures: Figure[] = [];
   if (group === 'memory') figures = await memoryFigures(quick);
   else measured = await measure(groups[group!]!(), { time });
-  const plain = measured.map(({ subject, baseline, ...rest }) => ({ ...rest, subject: { name: subject.name }, baseline: { name: baseline.name } }));
+  const plain = measured.map(({ subject, baseline, ...rest }) => ({
+    ...rest,
+    subject: { name: subject.name },
+    baseline: { name: baseline.name },
+  }));
   process.stdout.write(`\n${JSON.stringify({ measured: plain, figures })}\n`);
   process.exit(0);
 }

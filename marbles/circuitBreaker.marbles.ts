@@ -1,6 +1,13 @@
 import { catchError, finalize, mergeMap, of, take } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { CircuitBreaker, circuitBreaker, CircuitOpenError, consecutiveFailures, failureRate, failuresInWindow } from 'rxjs-resilience';
+import {
+  CircuitBreaker,
+  circuitBreaker,
+  CircuitOpenError,
+  consecutiveFailures,
+  failureRate,
+  failuresInWindow,
+} from 'rxjs-resilience';
 import { defineMarbles } from './define';
 
 /** The state lane's letters. */
@@ -74,7 +81,12 @@ export default defineMarbles('circuitBreaker', [
       p: { marbles: '---a|', subs: ['----^---!', '-----^---!'] },
     },
     run: ({ requests, f, p }) => {
-      const breaker = new CircuitBreaker({ trip: consecutiveFailures(1), resetTimeout: 2, halfOpenMaxCalls: 2, successThreshold: 2 });
+      const breaker = new CircuitBreaker({
+        trip: consecutiveFailures(1),
+        resetTimeout: 2,
+        halfOpenMaxCalls: 2,
+        successThreshold: 2,
+      });
       const call = (source: Observable<unknown>) =>
         source.pipe(
           circuitBreaker(breaker),
@@ -162,7 +174,10 @@ export default defineMarbles('circuitBreaker', [
         output: requests.pipe(
           mergeMap((r) =>
             r === 'f'
-              ? f.pipe(circuitBreaker(breaker), catchError(() => of('failed')))
+              ? f.pipe(
+                  circuitBreaker(breaker),
+                  catchError(() => of('failed')),
+                )
               : p.pipe(circuitBreaker(breaker), take(1)),
           ),
         ),

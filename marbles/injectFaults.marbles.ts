@@ -21,7 +21,9 @@ export default defineMarbles('injectFaults (rxjs-resilience/testing)', [
       source: { marbles: 'a|', subs: [] },
     },
     run: ({ source }) => ({
-      output: source.pipe(injectFaults({ failureRate: 0.5, random: () => 0.1, latency: 2, error: () => new Error('injected fault') })),
+      output: source.pipe(
+        injectFaults({ failureRate: 0.5, random: () => 0.1, latency: 2, error: () => new Error('injected fault') }),
+      ),
     }),
     outputs: { output: { marbles: '--#', error: new Error('injected fault') } },
   },

@@ -33,7 +33,9 @@ try {
     const have = new Map(files(committed).map((f) => [relative(committed, f), readFileSync(f, 'utf8')]));
     const stale = [...new Set([...want.keys(), ...have.keys()])].filter((k) => want.get(k) !== have.get(k));
     if (stale.length) {
-      console.error(`docs/api is stale (run npm run docs:api): ${stale.slice(0, 10).join(', ')}${stale.length > 10 ? ', …' : ''}`);
+      console.error(
+        `docs/api is stale (run npm run docs:api): ${stale.slice(0, 10).join(', ')}${stale.length > 10 ? ', …' : ''}`,
+      );
       process.exit(1);
     }
     console.log('docs/api is current');

@@ -89,7 +89,14 @@ try {
   writeFileSync(
     join(scratch, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { noEmit: true, strict: true, module: 'node16', moduleResolution: 'node16', types: [], skipLibCheck: false },
+      compilerOptions: {
+        noEmit: true,
+        strict: true,
+        module: 'node16',
+        moduleResolution: 'node16',
+        types: [],
+        skipLibCheck: false,
+      },
       files: ['types.mts', 'types.cts'],
     }),
   );

@@ -75,7 +75,12 @@ export type { BulkheadMapOptions } from './operators/bulkheadMap';
 
 // Retry budget
 export { RetryBudget } from './budget/index';
-export type { RetryBudgetOptions, RetryBudgetSnapshot, RetryBudgetEvent, RetryBudgetDecisionEvent } from './budget/index';
+export type {
+  RetryBudgetOptions,
+  RetryBudgetSnapshot,
+  RetryBudgetEvent,
+  RetryBudgetDecisionEvent,
+} from './budget/index';
 
 // Draining
 export { Drainer } from './drain/index';
@@ -84,7 +89,13 @@ export { drainUntilComplete } from './operators/drainUntilComplete';
 
 // Health
 export { HealthTracker } from './health/index';
-export type { HealthTrackerOptions, HealthTrackerSnapshot, HealthStatus, HealthEvent, LatencySummary } from './health/index';
+export type {
+  HealthTrackerOptions,
+  HealthTrackerSnapshot,
+  HealthStatus,
+  HealthEvent,
+  LatencySummary,
+} from './health/index';
 export { trackHealth } from './operators/trackHealth';
 
 // A whole policy, the registry, presets and configuration

@@ -8,8 +8,18 @@ import { defer, of, throwError } from 'rxjs';
 import type { Figure } from '../harness';
 import { lib } from '../lib';
 
-const { CircuitBreaker, circuitBreaker, consecutiveFailures, Bulkhead, bulkhead, RetryBudget, Drainer, drainUntilComplete, HealthTracker, trackHealth } =
-  lib;
+const {
+  CircuitBreaker,
+  circuitBreaker,
+  consecutiveFailures,
+  Bulkhead,
+  bulkhead,
+  RetryBudget,
+  Drainer,
+  drainUntilComplete,
+  HealthTracker,
+  trackHealth,
+} = lib;
 const sink = { next: () => {}, error: () => {}, complete: () => {} };
 
 function gc(): void {
@@ -62,52 +72,126 @@ export async function memoryFigures(quick: boolean): Promise<Figure[]> {
   const kb = (bytes: number) => bytes / 1024;
 
   const ours = perInstance(() => new CircuitBreaker({ trip: consecutiveFailures(5) }));
-  const cockatiel = perInstance(() => cockatielBreaker(handleAll, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(5) }));
+  const cockatiel = perInstance(() =>
+    cockatielBreaker(handleAll, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(5) }),
+  );
   const opossum = perInstance(() => new Opossum(() => Promise.resolve(1), { timeout: false }), 2000);
   figures.push(
-    { group: 'memory', label: 'CircuitBreaker (consecutiveFailures), per instance', value: kb(ours), unit: 'KB', target: '≤ 1 KB', ok: ours <= 1024 },
+    {
+      group: 'memory',
+      label: 'CircuitBreaker (consecutiveFailures), per instance',
+      value: kb(ours),
+      unit: 'KB',
+      target: '≤ 1 KB',
+      ok: ours <= 1024,
+    },
     { group: 'memory', label: 'cockatiel breaker, per instance', value: kb(cockatiel), unit: 'KB' },
     { group: 'memory', label: 'opossum breaker, per instance', value: kb(opossum), unit: 'KB' },
   );
 
   const flat = (label: string, bytes: number) =>
-    figures.push({ group: 'memory', label: `${label}: heap growth over ${calls.toLocaleString('en')} calls`, value: kb(bytes), unit: 'KB', target: '≤ 64 KB', ok: bytes <= 64 * 1024 });
+    figures.push({
+      group: 'memory',
+      label: `${label}: heap growth over ${calls.toLocaleString('en')} calls`,
+      value: kb(bytes),
+      unit: 'KB',
+      target: '≤ 64 KB',
+      ok: bytes <= 64 * 1024,
+    });
 
   const boom = throwError(() => new Error('x'));
   const ok = defer(() => of(1));
   const breaker = new CircuitBreaker({ trip: consecutiveFailures(1_000_000_000) });
   const viaBreakerOk = ok.pipe(circuitBreaker(breaker));
   const viaBreakerFail = boom.pipe(circuitBreaker(breaker));
-  flat('CircuitBreaker', growth((i) => (i % 3 ? viaBreakerOk : viaBreakerFail).subscribe(sink), calls));
+  flat(
+    'CircuitBreaker',
+    growth((i) => (i % 3 ? viaBreakerOk : viaBreakerFail).subscribe(sink), calls),
+  );
 
   const rate = new CircuitBreaker({ trip: lib.failureRate({ threshold: 1, window: { duration: 1000, buckets: 10 } }) });
   const viaRate = ok.pipe(circuitBreaker(rate));
-  flat('CircuitBreaker (failureRate, time window)', growth(() => viaRate.subscribe(sink), calls));
+  flat(
+    'CircuitBreaker (failureRate, time window)',
+    growth(() => viaRate.subscribe(sink), calls),
+  );
 
   const pool = new Bulkhead({ maxConcurrent: 4, maxQueue: 10 });
   const viaPool = ok.pipe(bulkhead(pool));
-  flat('Bulkhead', growth(() => viaPool.subscribe(sink), calls));
+  flat(
+    'Bulkhead',
+    growth(() => viaPool.subscribe(sink), calls),
+  );
 
   const budget = new RetryBudget({ maxRetries: 1_000_000_000 });
-  flat('RetryBudget', growth(() => { budget.recordCall(); budget.tryAcquire(); }, calls));
+  flat(
+    'RetryBudget',
+    growth(() => {
+      budget.recordCall();
+      budget.tryAcquire();
+    }, calls),
+  );
 
   const drainer = new Drainer();
   const viaDrainer = ok.pipe(drainUntilComplete(drainer));
-  flat('Drainer', growth(() => viaDrainer.subscribe(sink), calls));
+  flat(
+    'Drainer',
+    growth(() => viaDrainer.subscribe(sink), calls),
+  );
 
   const tracker = new HealthTracker();
   const viaTracker = ok.pipe(trackHealth(tracker));
-  flat('HealthTracker', growth(() => viaTracker.subscribe(sink), calls));
+  flat(
+    'HealthTracker',
+    growth(() => viaTracker.subscribe(sink), calls),
+  );
 
   for (const [label, make] of [
-    ['CircuitBreaker', () => { const b = new CircuitBreaker({ resetTimeout: 60_000 }); return { use: () => b.isolate() }; }],
-    ['Bulkhead', () => { const b = new Bulkhead({ maxConcurrent: 1, maxQueue: 1, queueTimeout: 60_000 }); return { use: () => ok.pipe(bulkhead(b)).subscribe(sink) }; }],
-    ['HealthTracker', () => { const t = new HealthTracker(); return { use: () => t.recordSuccess(5) }; }],
-    ['RetryBudget', () => { const b = new RetryBudget(); return { use: () => void b.tryAcquire() }; }],
-    ['Drainer', () => { const d = new Drainer(); return { use: () => void d.snapshot() }; }],
+    [
+      'CircuitBreaker',
+      () => {
+        const b = new CircuitBreaker({ resetTimeout: 60_000 });
+        return { use: () => b.isolate() };
+      },
+    ],
+    [
+      'Bulkhead',
+      () => {
+        const b = new Bulkhead({ maxConcurrent: 1, maxQueue: 1, queueTimeout: 60_000 });
+        return { use: () => ok.pipe(bulkhead(b)).subscribe(sink) };
+      },
+    ],
+    [
+      'HealthTracker',
+      () => {
+        const t = new HealthTracker();
+        return { use: () => t.recordSuccess(5) };
+      },
+    ],
+    [
+      'RetryBudget',
+      () => {
+        const b = new RetryBudget();
+        return { use: () => void b.tryAcquire() };
+      },
+    ],
+    [
+      'Drainer',
+      () => {
+        const d = new Drainer();
+        return { use: () => void d.snapshot() };
+      },
+    ],
   ] as const) {
     const done = await collectable(make);
-    figures.push({ group: 'memory', label: `${label}: dropped without dispose() is collected`, value: done ? 1 : 0, unit: done ? '(yes)' : '(no)', target: 'yes', ok: done });
+    figures.push({
+      group: 'memory',
+      label: `${label}: dropped without dispose() is collected`,
+      value: done ? 1 : 0,
+      unit: done ? '(yes)' : '(no)',
+      target: 'yes',
+      ok: done,
+    });
   }
   breaker.dispose();
   rate.dispose();

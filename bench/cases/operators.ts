@@ -53,10 +53,18 @@ export function operatorComparisons(): Comparison[] {
     {
       group: 'retryWithBackoff',
       subject: { name: '2 failures, delay 0, awaited', fn: () => lastValueFrom(oursFlakyAsync).then(() => {}) },
-      baseline: { name: 'retry({ count: 3, delay: 0 }) (timers)', fn: () => lastValueFrom(rxTimerRetry).then(() => {}) },
+      baseline: {
+        name: 'retry({ count: 3, delay: 0 }) (timers)',
+        fn: () => lastValueFrom(rxTimerRetry).then(() => {}),
+      },
       target: 'no timer per 0 ms retry',
     },
-    { group: 'retryWithBackoff', subject: { ...bare, name: 'success path' , fn: () => void ours.subscribe(sink) }, baseline: bare, target: 'overhead over a bare subscription' },
+    {
+      group: 'retryWithBackoff',
+      subject: { ...bare, name: 'success path', fn: () => void ours.subscribe(sink) },
+      baseline: bare,
+      target: 'overhead over a bare subscription',
+    },
     {
       group: 'timeoutWith',
       subject: { name: 'timeoutWith(1000)', fn: () => void oursTimeout.subscribe(sink), batch: BATCH },

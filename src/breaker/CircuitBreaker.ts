@@ -196,9 +196,11 @@ export class CircuitBreaker {
     this.resetTimeout = resetTimeout;
     this.successThreshold = check.integer('successThreshold', successThreshold, 1);
     this.halfOpenMaxCalls = check.integer('halfOpenMaxCalls', halfOpenMaxCalls, 1);
-    this.halfOpenTimeout = halfOpenTimeout === undefined ? undefined : check.duration('halfOpenTimeout', halfOpenTimeout);
+    this.halfOpenTimeout =
+      halfOpenTimeout === undefined ? undefined : check.duration('halfOpenTimeout', halfOpenTimeout);
     this.isFailure = isFailure === undefined ? countsAsFailure : toErrorPredicate(check, 'isFailure', isFailure);
-    this.slowCallDuration = slowCallDuration === undefined ? Infinity : check.duration('slowCallDuration', slowCallDuration);
+    this.slowCallDuration =
+      slowCallDuration === undefined ? Infinity : check.duration('slowCallDuration', slowCallDuration);
     this.scheduler = check.scheduler(scheduler);
     this.trip = trip.create();
     this.clockOnSuccess =
@@ -435,7 +437,11 @@ export class CircuitBreaker {
     if (m.kind === 'open' && now >= m.halfOpenAt) {
       this.toHalfOpen(m, now);
       m = this.m as HalfOpen;
-    } else if (m.kind === 'half-open' && this.halfOpenTimeout !== undefined && now - m.halfOpenAt >= this.halfOpenTimeout) {
+    } else if (
+      m.kind === 'half-open' &&
+      this.halfOpenTimeout !== undefined &&
+      now - m.halfOpenAt >= this.halfOpenTimeout
+    ) {
       this.toOpen(m, now, m.openCount + 1);
       m = this.m as Open;
     }
@@ -571,7 +577,13 @@ export class CircuitBreaker {
       const option = `resetTimeout(${openCount})`;
       const rule = `a finite number >= 0 and <= ${MAX_TIMER_DELAY}`;
       this.defer(
-        new ResilienceConfigError(this.place, option, rule, delay, `${this.place}: ${option} must return ${rule}, got ${formatValue(delay)}`),
+        new ResilienceConfigError(
+          this.place,
+          option,
+          rule,
+          delay,
+          `${this.place}: ${option} must return ${rule}, got ${formatValue(delay)}`,
+        ),
       );
       return FALLBACK_RESET_TIMEOUT;
     }
@@ -637,7 +649,12 @@ export class CircuitBreaker {
         const open: Open = { kind: 'open', openedAt, halfOpenAt: saved.halfOpenAt!, openCount, timer: null };
         this.m = open;
         if (now >= open.halfOpenAt) this.toHalfOpen(open, now);
-        else open.timer = scheduleUnref(this.scheduler, () => this.onTimer(open), Math.min(open.halfOpenAt - now, MAX_TIMER_DELAY));
+        else
+          open.timer = scheduleUnref(
+            this.scheduler,
+            () => this.onTimer(open),
+            Math.min(open.halfOpenAt - now, MAX_TIMER_DELAY),
+          );
         return;
       }
       case 'half-open': {

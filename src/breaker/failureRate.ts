@@ -69,9 +69,11 @@ export function failureRate(options: FailureRateOptions): FailureRatePolicy {
   const { duration, buckets = 10 } = window as DurationWindow;
   const keys = Object.keys(window);
   if (calls !== undefined) {
-    if (keys.some((k) => k !== 'calls')) check.fail('window', 'either { calls } or { duration, buckets? }, not both', window);
+    if (keys.some((k) => k !== 'calls'))
+      check.fail('window', 'either { calls } or { duration, buckets? }, not both', window);
     check.integer('window.calls', calls, 1);
-    if (minimumCalls > calls) check.fail('minimumCalls', `an integer >= 1 and <= window.calls (${calls})`, minimumCalls);
+    if (minimumCalls > calls)
+      check.fail('minimumCalls', `an integer >= 1 and <= window.calls (${calls})`, minimumCalls);
     return Object.freeze({
       kind: 'failureRate' as const,
       threshold,
@@ -193,7 +195,13 @@ class BucketCounter implements TripCounter {
         if (this.calls[slot] > 0) slices.push({ index, calls: this.calls[slot], failures: this.failed[slot] });
       }
     }
-    return { kind: 'failureRate', window: 'duration', bucketSize: this.size, latest: this.latest === -Infinity ? null : this.latest, slices };
+    return {
+      kind: 'failureRate',
+      window: 'duration',
+      bucketSize: this.size,
+      latest: this.latest === -Infinity ? null : this.latest,
+      slices,
+    };
   }
 
   restore(state: TripStateJSON): void {
@@ -204,9 +212,16 @@ class BucketCounter implements TripCounter {
       if (s === null || typeof s !== 'object') return false;
       const { index, calls, failures } = s;
       return (
-        typeof index === 'number' && Number.isInteger(index) && index <= latest &&
-        typeof calls === 'number' && Number.isInteger(calls) && calls >= 0 &&
-        typeof failures === 'number' && Number.isInteger(failures) && failures >= 0 && failures <= calls
+        typeof index === 'number' &&
+        Number.isInteger(index) &&
+        index <= latest &&
+        typeof calls === 'number' &&
+        Number.isInteger(calls) &&
+        calls >= 0 &&
+        typeof failures === 'number' &&
+        Number.isInteger(failures) &&
+        failures >= 0 &&
+        failures <= calls
       );
     });
     if (!valid) return;

@@ -28,18 +28,29 @@ export function readInitialState(check: OptionChecker, value: unknown): CircuitB
   }
   const json = value as Record<string, unknown>;
   for (const key of Object.keys(json)) {
-    if (!(FIELDS as readonly string[]).includes(key)) check.fail(`initialState.${key}`, 'absent (not a known field)', json[key]);
+    if (!(FIELDS as readonly string[]).includes(key))
+      check.fail(`initialState.${key}`, 'absent (not a known field)', json[key]);
   }
   if (json.version !== 1) check.fail('initialState.version', '1', json.version);
   const state = check.oneOf('initialState.state', json.state, STATES);
-  for (const key of ['openCount', 'halfOpenSuccesses', 'successCount', 'failureCount', 'rejectedCount', 'consecutiveFailures'] as const) {
+  for (const key of [
+    'openCount',
+    'halfOpenSuccesses',
+    'successCount',
+    'failureCount',
+    'rejectedCount',
+    'consecutiveFailures',
+  ] as const) {
     check.integer(`initialState.${key}`, json[key], 0);
   }
   for (const key of ['openedAt', 'lastFailureAt'] as const) time(check, key, json[key], true);
   // An open breaker must know when to half-open, a half-open one since when.
   time(check, 'halfOpenAt', json.halfOpenAt, state !== 'open' && state !== 'half-open');
   const trip = json.trip;
-  if (trip !== undefined && (trip === null || typeof trip !== 'object' || typeof (trip as TripStateJSON).kind !== 'string')) {
+  if (
+    trip !== undefined &&
+    (trip === null || typeof trip !== 'object' || typeof (trip as TripStateJSON).kind !== 'string')
+  ) {
     check.fail('initialState.trip', 'an object with a string kind (from toJSON())', trip);
   }
   return json as unknown as CircuitBreakerJSON;

@@ -156,8 +156,4 @@ export interface CircuitIgnoredEvent extends EventBase<'ignored'> {
 
 /** Everything `events$` emits. */
 export type CircuitBreakerEvent =
-  | CircuitStateChangeEvent
-  | CircuitSuccessEvent
-  | CircuitFailureEvent
-  | CircuitRejectedEvent
-  | CircuitIgnoredEvent;
+  CircuitStateChangeEvent | CircuitSuccessEvent | CircuitFailureEvent | CircuitRejectedEvent | CircuitIgnoredEvent;

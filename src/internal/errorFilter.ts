@@ -16,7 +16,10 @@ export function toErrorPredicate(check: OptionChecker, option: string, filter: u
   if (typeof filter === 'function') {
     // A class passed where a predicate is expected would throw "cannot be invoked without 'new'"
     // on the first error; say what to write instead, now.
-    if (isErrorClass(filter as (...args: never[]) => unknown) || CLASS_SOURCE.test(Function.prototype.toString.call(filter))) {
+    if (
+      isErrorClass(filter as (...args: never[]) => unknown) ||
+      CLASS_SOURCE.test(Function.prototype.toString.call(filter))
+    ) {
       check.fail(option, `a predicate or an array of error classes (write [${filter.name || 'ErrorClass'}])`, filter);
     }
     return filter as (error: unknown) => boolean;

@@ -43,7 +43,11 @@ export class OptionChecker {
       (exclusive ? value > min : value >= min) &&
       (max === undefined || value <= max);
     if (!ok) {
-      this.fail(option, `a finite number ${exclusive ? '>' : '>='} ${min}${max === undefined ? '' : ` and <= ${max}`}`, value);
+      this.fail(
+        option,
+        `a finite number ${exclusive ? '>' : '>='} ${min}${max === undefined ? '' : ` and <= ${max}`}`,
+        value,
+      );
     }
     return value as number;
   }
@@ -104,7 +108,10 @@ export function placeOf(kind: string, name: unknown): string {
 
 /** A `registry` option: absent, or something operators can report to. */
 export function checkRegistry(check: OptionChecker, registry: unknown): void {
-  if (registry !== undefined && (registry === null || typeof (registry as { reportOperation?: unknown }).reportOperation !== 'function')) {
+  if (
+    registry !== undefined &&
+    (registry === null || typeof (registry as { reportOperation?: unknown }).reportOperation !== 'function')
+  ) {
     check.fail('registry', 'a ResilienceRegistry', registry);
   }
 }

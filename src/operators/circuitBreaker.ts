@@ -58,8 +58,13 @@ const KNOWN: readonly (keyof CircuitBreakerOperatorOptions)[] = ['successOn'];
  * // open, retry in 30000 ms
  * ```
  */
-export function circuitBreaker<T>(breaker: CircuitBreaker, options?: CircuitBreakerOperatorOptions): MonoTypeOperatorFunction<T> {
-  const check = new OptionChecker(placeOf('circuitBreaker', breaker instanceof CircuitBreaker ? breaker.name : undefined));
+export function circuitBreaker<T>(
+  breaker: CircuitBreaker,
+  options?: CircuitBreakerOperatorOptions,
+): MonoTypeOperatorFunction<T> {
+  const check = new OptionChecker(
+    placeOf('circuitBreaker', breaker instanceof CircuitBreaker ? breaker.name : undefined),
+  );
   if (!(breaker instanceof CircuitBreaker)) check.fail('breaker', 'a CircuitBreaker', breaker);
   const { successOn = 'complete' } = check.options(options, KNOWN);
   const onFirstValue = check.oneOf('successOn', successOn, ['complete', 'first-value'] as const) === 'first-value';

@@ -107,7 +107,8 @@ export function resilient<T, R = never>(policy: ResiliencePolicy<R>): OperatorFu
   const operators: Array<OperatorFunction<unknown, unknown>> = [];
   if (timeout !== undefined) {
     const limits = typeof timeout === 'number' ? { total: timeout } : timeout;
-    if (limits === null || typeof limits !== 'object') check.fail('timeout', 'a number of ms or timeout options', timeout);
+    if (limits === null || typeof limits !== 'object')
+      check.fail('timeout', 'a number of ms or timeout options', timeout);
     operators.push(timeoutWith({ ...limits, name, registry }));
   }
   if (health !== undefined) operators.push(trackHealth(health));

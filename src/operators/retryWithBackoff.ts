@@ -142,7 +142,10 @@ export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFun
   check.number('factor', factor, 1);
   check.oneOf('jitter', jitter, ['none', 'full', 'equal', 'decorrelated'] as const);
   const retryable = shouldRetry === undefined ? null : toErrorPredicate(check, 'shouldRetry', shouldRetry);
-  if (budget !== undefined && (budget === null || typeof budget.tryAcquire !== 'function' || typeof budget.recordCall !== 'function')) {
+  if (
+    budget !== undefined &&
+    (budget === null || typeof budget.tryAcquire !== 'function' || typeof budget.recordCall !== 'function')
+  ) {
     check.fail('budget', 'a RetryBudget', budget);
   }
   check.boolean('resetOnSuccess', resetOnSuccess);
@@ -159,7 +162,13 @@ export function retryWithBackoff<T>(options?: RetryOptions): MonoTypeOperatorFun
     if (backoffFn) {
       const raw = backoffFn(n);
       if (typeof raw !== 'number' || Number.isNaN(raw)) {
-        throw new ResilienceConfigError(check.place, `backoff(${n})`, 'a number', raw, `${check.place}: backoff(${n}) must return a number, got ${String(raw)}`);
+        throw new ResilienceConfigError(
+          check.place,
+          `backoff(${n})`,
+          'a number',
+          raw,
+          `${check.place}: backoff(${n}) must return a number, got ${String(raw)}`,
+        );
       }
       d = clampDelay(raw, maxDelay);
     } else {

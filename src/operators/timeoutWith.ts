@@ -191,7 +191,8 @@ class TimeoutRun<T, R> {
     // Like RxJS's timeout, start the clocks after subscribing: a source that answered
     // synchronously needs no timer for its first value.
     if (!subscriber.closed) {
-      if (plan.total !== undefined) this.totalTimer = scheduleOnceWith(subscriber, plan.scheduler, expireTotal, plan.total, this);
+      if (plan.total !== undefined)
+        this.totalTimer = scheduleOnceWith(subscriber, plan.scheduler, expireTotal, plan.total, this);
       if (this.seen === 0 && plan.firstLimit !== undefined) this.expect(plan.firstKind, plan.firstLimit);
     }
   }
@@ -296,13 +297,20 @@ class TimeoutSourceSubscriber<T, R> extends Subscriber<T> {
   }
 }
 
-function normalize<T, R>(eachOrOptions: number | TimeoutOptions<T, R>, fallback: ObservableInput<R> | undefined): TimeoutOptions<T, R> {
+function normalize<T, R>(
+  eachOrOptions: number | TimeoutOptions<T, R>,
+  fallback: ObservableInput<R> | undefined,
+): TimeoutOptions<T, R> {
   if (typeof eachOrOptions !== 'number') {
     if (eachOrOptions === null || typeof eachOrOptions !== 'object' || Array.isArray(eachOrOptions)) {
       new OptionChecker('timeoutWith').fail('each', 'a number of ms or an options object', eachOrOptions);
     }
     if (fallback !== undefined) {
-      new OptionChecker('timeoutWith').fail('fallback', 'absent when options are given (use the with option)', fallback);
+      new OptionChecker('timeoutWith').fail(
+        'fallback',
+        'absent when options are given (use the with option)',
+        fallback,
+      );
     }
     return eachOrOptions;
   }

@@ -142,7 +142,14 @@ export interface RegistrySnapshot {
   };
 }
 
-const MEMBER_KINDS: readonly MemberKind[] = ['circuitBreaker', 'bulkhead', 'retryBudget', 'drainer', 'healthTracker', 'dependency'];
+const MEMBER_KINDS: readonly MemberKind[] = [
+  'circuitBreaker',
+  'bulkhead',
+  'retryBudget',
+  'drainer',
+  'healthTracker',
+  'dependency',
+];
 
 /** The kind of a member, or null for anything else. */
 function kindOf(member: unknown): MemberKind | null {
@@ -353,10 +360,9 @@ export class ResilienceRegistry implements OperationReporter {
     if (type !== undefined) check.oneOf('type', type, presetNames);
     // Own options over the preset, the preset over the registry's defaults; breaker and retry
     // options merge key by key (`false` replaces), so one override keeps the rest of a preset.
-    const merged = [this.defaults, type !== undefined ? presets[type] : {}, stripUndefined(own)].reduce<Partial<DependencyOptions>>(
-      layerDependencyOptions,
-      {},
-    );
+    const merged = [this.defaults, type !== undefined ? presets[type] : {}, stripUndefined(own)].reduce<
+      Partial<DependencyOptions>
+    >(layerDependencyOptions, {});
     checkDependencyOptions(check, merged, true);
     const options = merged as DependencyOptions;
     // Retry options are checked now, not at the first protect().
@@ -375,7 +381,9 @@ export class ResilienceRegistry implements OperationReporter {
       }
     }
     const { scheduler } = this;
-    const breaker = options.circuitBreaker ? new CircuitBreaker({ ...options.circuitBreaker, name, scheduler }) : undefined;
+    const breaker = options.circuitBreaker
+      ? new CircuitBreaker({ ...options.circuitBreaker, name, scheduler })
+      : undefined;
     const bulkhead = new Bulkhead({
       name,
       maxConcurrent: options.maxConcurrent,
@@ -402,10 +410,9 @@ export class ResilienceRegistry implements OperationReporter {
   /** The registry's state now: status, readiness, circuits, every member's snapshot and the counters. */
   snapshot(): RegistrySnapshot {
     const snapshots = <S>(kind: MemberKind) =>
-      Object.fromEntries([...this.members.get(kind)!].map(([name, m]) => [name, (m as unknown as { snapshot(): S }).snapshot()])) as Record<
-        string,
-        S
-      >;
+      Object.fromEntries(
+        [...this.members.get(kind)!].map(([name, m]) => [name, (m as unknown as { snapshot(): S }).snapshot()]),
+      ) as Record<string, S>;
     const circuitBreakers = snapshots<CircuitBreakerSnapshot>('circuitBreaker');
     const healthTrackers = snapshots<HealthTrackerSnapshot>('healthTracker');
     const drainers = snapshots<DrainerSnapshot>('drainer');
@@ -457,7 +464,10 @@ export class ResilienceRegistry implements OperationReporter {
 }
 
 /** `over` laid over `base`: scalar options replace, breaker and retry options merge key by key; `false` replaces. */
-function layerDependencyOptions(base: Partial<DependencyOptions>, over: Partial<DependencyOptions>): Partial<DependencyOptions> {
+function layerDependencyOptions(
+  base: Partial<DependencyOptions>,
+  over: Partial<DependencyOptions>,
+): Partial<DependencyOptions> {
   const merged: Partial<DependencyOptions> = { ...base, ...over };
   if (isPlainObject(base.circuitBreaker) && isPlainObject(over.circuitBreaker)) {
     merged.circuitBreaker = { ...base.circuitBreaker, ...over.circuitBreaker };
@@ -500,4 +510,3 @@ export function checkDependencyOptions(check: OptionChecker, o: Partial<Dependen
     check.fail('retry', 'retryWithBackoff options', o.retry);
   }
 }
-

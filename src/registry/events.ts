@@ -43,9 +43,7 @@ export type OperationEvent = RetryOperationEvent | TimeoutOperationEvent | Fallb
 
 /** The fields an operator reports; the registry adds `at` from its scheduler. */
 export type OperationReport =
-  | Omit<RetryOperationEvent, 'at'>
-  | Omit<TimeoutOperationEvent, 'at'>
-  | Omit<FallbackOperationEvent, 'at'>;
+  Omit<RetryOperationEvent, 'at'> | Omit<TimeoutOperationEvent, 'at'> | Omit<FallbackOperationEvent, 'at'>;
 
 /**
  * What an operator's `registry` option needs: a `ResilienceRegistry`, or anything that takes

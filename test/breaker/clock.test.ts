@@ -20,7 +20,11 @@ const ok = defer(() => of(1));
 
 describe('CircuitBreaker: the closed path reads the clock only when something needs the time', () => {
   it('no reads for a successful call with a count-based policy and nobody listening', () => {
-    for (const trip of [consecutiveFailures(3), failuresInWindow({ threshold: 3, window: 100 }), failureRate({ threshold: 0.5, window: { calls: 10 } })]) {
+    for (const trip of [
+      consecutiveFailures(3),
+      failuresInWindow({ threshold: 3, window: 100 }),
+      failureRate({ threshold: 0.5, window: { calls: 10 } }),
+    ]) {
       const { scheduler, reads } = countingScheduler();
       const breaker = new CircuitBreaker({ trip, scheduler });
       const before = reads();
@@ -31,10 +35,7 @@ describe('CircuitBreaker: the closed path reads the clock only when something ne
   });
 
   it('reads it with a slow-call limit, a time-window policy, or an events$ listener', () => {
-    const cases = [
-      { slowCallDuration: 10 },
-      { trip: failureRate({ threshold: 0.5, window: { duration: 1000 } }) },
-    ];
+    const cases = [{ slowCallDuration: 10 }, { trip: failureRate({ threshold: 0.5, window: { duration: 1000 } }) }];
     for (const options of cases) {
       const { scheduler, reads } = countingScheduler();
       const breaker = new CircuitBreaker({ ...options, scheduler });
@@ -61,7 +62,9 @@ describe('CircuitBreaker: the closed path reads the clock only when something ne
         breaker.events$.subscribe((e) => events.push(e));
         // Started at 1 while someone listens; completes at 4, fails at 6.
         cold('---|').pipe(circuitBreaker(breaker)).subscribe();
-        cold('-----#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+        cold('-----#')
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
       }, 1);
     });
     expect(events.map((e) => [e.type, e.at, 'duration' in e ? e.duration : null])).toEqual([

@@ -62,7 +62,11 @@ describe('README circuit breaker sections examples', () => {
     });
     const seen: string[] = [];
     connect$
-      .pipe(circuitBreaker(feed, { successOn: 'first-value' }), retryWithBackoff({ maxRetries: Infinity, resetOnSuccess: true, initialDelay: 10, scheduler }), take(3))
+      .pipe(
+        circuitBreaker(feed, { successOn: 'first-value' }),
+        retryWithBackoff({ maxRetries: Infinity, resetOnSuccess: true, initialDelay: 10, scheduler }),
+        take(3),
+      )
       .subscribe((v) => seen.push(v));
     connections[0]!.next('a'); // answered: a success
     connections[0]!.error(new Error('dropped')); // not recorded for that call

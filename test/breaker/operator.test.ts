@@ -1,4 +1,16 @@
-import { config, defer, firstValueFrom, map, mergeMap, Observable, of, repeat, take, takeUntil, throwError } from 'rxjs';
+import {
+  config,
+  defer,
+  firstValueFrom,
+  map,
+  mergeMap,
+  Observable,
+  of,
+  repeat,
+  take,
+  takeUntil,
+  throwError,
+} from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, consecutiveFailures } from '../../src/breaker/index';
 import { CircuitOpenError } from '../../src/errors/CircuitOpenError';
@@ -28,7 +40,9 @@ describe('circuitBreaker(breaker, options)', () => {
         const breaker = new CircuitBreaker();
         const log = eventLog(breaker.events$);
         cold('--a|').pipe(circuitBreaker(breaker), repeat(3)).subscribe();
-        cold('-#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+        cold('-#')
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
         cold('------------x').subscribe(() => {
           expect(log).toEqual(['failure@1(1)', 'success@3(3)', 'success@6(3)', 'success@9(3)']);
           expect(breaker.snapshot()).toMatchObject({ totalCalls: 4, successCount: 3, failureCount: 1 });
@@ -55,7 +69,12 @@ describe('circuitBreaker(breaker, options)', () => {
         expectObservable(cold('--a-b-#').pipe(circuitBreaker(breaker, { successOn: 'first-value' }))).toBe('--a-b-#');
         cold('--------x').subscribe(() => {
           expect(log).toEqual(['success@2(2)']);
-          expect(breaker.snapshot()).toMatchObject({ state: 'closed', totalCalls: 1, successCount: 1, failureCount: 0 });
+          expect(breaker.snapshot()).toMatchObject({
+            state: 'closed',
+            totalCalls: 1,
+            successCount: 1,
+            failureCount: 0,
+          });
         });
       });
     });
@@ -66,7 +85,9 @@ describe('circuitBreaker(breaker, options)', () => {
         .pipe(circuitBreaker(breaker, { successOn: 'first-value' }))
         .subscribe({ error: () => {} });
       expect(breaker.snapshot()).toMatchObject({ failureCount: 1, successCount: 0 });
-      of().pipe(circuitBreaker(breaker, { successOn: 'first-value' })).subscribe();
+      of()
+        .pipe(circuitBreaker(breaker, { successOn: 'first-value' }))
+        .subscribe();
       expect(breaker.snapshot()).toMatchObject({ failureCount: 1, successCount: 1 });
     });
 
@@ -76,7 +97,9 @@ describe('circuitBreaker(breaker, options)', () => {
         const requests = hot('-f--l');
         const live = cold('      -a--b--c');
         const sources: Record<string, Observable<string>> = { f: cold('#'), l: live };
-        const calls = requests.pipe(mergeMap((r) => sources[r]!.pipe(circuitBreaker(breaker, { successOn: 'first-value' }), outcome())));
+        const calls = requests.pipe(
+          mergeMap((r) => sources[r]!.pipe(circuitBreaker(breaker, { successOn: 'first-value' }), outcome())),
+        );
         expectObservable(calls, '^-------------!').toBe('-E---a--b--c');
         expectObservable(breaker.state$.pipe(map((s) => s[0])), '^-------------!').toBe('co-h-c');
       });
@@ -160,7 +183,11 @@ describe('circuitBreaker(breaker, options)', () => {
         const breaker = new CircuitBreaker({ name: 'api' });
         breaker.isolate();
         const source = cold('-a|');
-        expectObservable(source.pipe(circuitBreaker(breaker))).toBe('#', undefined, new CircuitOpenError('api', 'isolated', 0));
+        expectObservable(source.pipe(circuitBreaker(breaker))).toBe(
+          '#',
+          undefined,
+          new CircuitOpenError('api', 'isolated', 0),
+        );
         expectSubscriptions(source.subscriptions).toBe([]);
       });
     });
@@ -171,10 +198,7 @@ describe('circuitBreaker(breaker, options)', () => {
       let received: unknown;
       let subscribed = false;
       of(1)
-        .pipe(
-          (s) => new Observable<number>((o) => ((subscribed = true), s.subscribe(o))),
-          circuitBreaker(breaker),
-        )
+        .pipe((s) => new Observable<number>((o) => ((subscribed = true), s.subscribe(o))), circuitBreaker(breaker))
         .subscribe({ error: (e) => (received = e) });
       expect(received).toBeInstanceOf(CircuitOpenError);
       expect(subscribed).toBe(false);
@@ -235,8 +259,12 @@ describe('circuitBreaker(breaker, options)', () => {
       expect(() => circuitBreaker(breaker, { succesOn: 'complete' } as never)).toThrow(
         'circuitBreaker "db": succesOn is not a known option (known: successOn)',
       );
-      expect(() => circuitBreaker(breaker, 'complete' as never)).toThrow('circuitBreaker "db": options must be an object, got "complete"');
-      expect(() => circuitBreaker({} as never)).toThrow('circuitBreaker: breaker must be a CircuitBreaker, got an object');
+      expect(() => circuitBreaker(breaker, 'complete' as never)).toThrow(
+        'circuitBreaker "db": options must be an object, got "complete"',
+      );
+      expect(() => circuitBreaker({} as never)).toThrow(
+        'circuitBreaker: breaker must be a CircuitBreaker, got an object',
+      );
       expect(() => circuitBreaker(undefined as never)).toThrow(ResilienceConfigError);
       expect(() => circuitBreaker(breaker, {})).not.toThrow();
       expect(() => circuitBreaker(breaker, { successOn: 'first-value' })).not.toThrow();
@@ -271,9 +299,13 @@ describe('circuitBreaker(breaker, options)', () => {
           },
         });
         expectObservable(cold('-#').pipe(circuitBreaker(breaker))).toBe('-#', undefined, oops);
-        cold('--x').subscribe(() => expect(breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 1, halfOpenAt: 60001 }));
+        cold('--x').subscribe(() =>
+          expect(breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 1, halfOpenAt: 60001 }),
+        );
         // The next call is rejected normally.
-        expectObservable(cold('---x').pipe(mergeMap(() => cold('a|').pipe(circuitBreaker(breaker), outcome())))).toBe('---R');
+        expectObservable(cold('---x').pipe(mergeMap(() => cold('a|').pipe(circuitBreaker(breaker), outcome())))).toBe(
+          '---R',
+        );
         cold('-----x').subscribe(() => breaker.dispose());
       });
     });
@@ -285,12 +317,16 @@ describe('circuitBreaker(breaker, options)', () => {
         .pipe(circuitBreaker(breaker))
         .subscribe({ error: (e) => (received = e) });
       expect(received).toBeInstanceOf(ResilienceConfigError);
-      expect((received as Error).message).toBe('CircuitBreaker "db": resetTimeout(1) must return a finite number >= 0 and <= 2147483647, got -5');
+      expect((received as Error).message).toBe(
+        'CircuitBreaker "db": resetTimeout(1) must return a finite number >= 0 and <= 2147483647, got -5',
+      );
       breaker.dispose();
       for (const bad of [NaN, Infinity, '5', undefined, 2 ** 31]) {
         const b = new CircuitBreaker({ name: 'db', trip: consecutiveFailures(1), resetTimeout: () => bad as number });
         let e: unknown;
-        throwError(() => new Error('x')).pipe(circuitBreaker(b)).subscribe({ error: (x) => (e = x) });
+        throwError(() => new Error('x'))
+          .pipe(circuitBreaker(b))
+          .subscribe({ error: (x) => (e = x) });
         expect(e).toBeInstanceOf(ResilienceConfigError);
         b.dispose();
       }
@@ -307,7 +343,9 @@ describe('circuitBreaker(breaker, options)', () => {
             return 2;
           },
         });
-        cold('#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+        cold('#')
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
         // open at 0, half-open at 2, reopened by the timeout at 4 (its resetTimeout throws).
         expectObservable(breaker.state$.pipe(map((s) => s[0]))).toBe('o-h-o--|');
         const next = cold('-----x').pipe(mergeMap(() => cold('a|').pipe(circuitBreaker(breaker))));
@@ -332,10 +370,16 @@ describe('circuitBreaker(breaker, options)', () => {
             return 2;
           },
         });
-        cold('#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+        cold('#')
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
         // Disposed while half-open at 3 (no more timers); the call at 6 finds the timeout passed.
         cold('---x').subscribe(() => breaker.dispose());
-        expectObservable(cold('------x').pipe(mergeMap(() => cold('a|').pipe(circuitBreaker(breaker))))).toBe('------#', undefined, oops);
+        expectObservable(cold('------x').pipe(mergeMap(() => cold('a|').pipe(circuitBreaker(breaker))))).toBe(
+          '------#',
+          undefined,
+          oops,
+        );
         cold('-------x').subscribe(() => expect(breaker.state).toBe('open'));
       });
     });
@@ -351,7 +395,11 @@ describe('circuitBreaker(breaker, options)', () => {
           },
         });
         const source = cold('--a--b|');
-        expectObservable(source.pipe(circuitBreaker(breaker, { successOn: 'first-value' }))).toBe('--#', undefined, oops);
+        expectObservable(source.pipe(circuitBreaker(breaker, { successOn: 'first-value' }))).toBe(
+          '--#',
+          undefined,
+          oops,
+        );
         cold('---x').subscribe(() => {
           expect(breaker.state).toBe('open');
           breaker.dispose();
@@ -385,13 +433,17 @@ describe('circuitBreaker(breaker, options)', () => {
           return 1;
         },
       });
-      throwError(() => new Error('x')).pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+      throwError(() => new Error('x'))
+        .pipe(circuitBreaker(breaker))
+        .subscribe({ error: () => {} });
       scheduler.maxFrames = 60010;
       scheduler.flush(); // 1 half-open, 2 reopened (error 2), 60002 half-open, 60003 reopened (error 3)
       expect(breaker.toJSON().openCount).toBe(3);
       breaker.dispose();
       let received: unknown;
-      of(1).pipe(circuitBreaker(breaker)).subscribe({ error: (e) => (received = e) });
+      of(1)
+        .pipe(circuitBreaker(breaker))
+        .subscribe({ error: (e) => (received = e) });
       expect((received as Error).message).toBe('resetTimeout(2)');
     });
 
@@ -407,7 +459,11 @@ describe('circuitBreaker(breaker, options)', () => {
         });
         // Unsubscribed after a value at 3: a slow success, so a failure, which opens the breaker.
         expectObservable(cold('-a----|').pipe(circuitBreaker(breaker)), '^--!').toBe('-a-');
-        expectObservable(cold('----x').pipe(mergeMap(() => cold('a|').pipe(circuitBreaker(breaker))))).toBe('----#', undefined, oops);
+        expectObservable(cold('----x').pipe(mergeMap(() => cold('a|').pipe(circuitBreaker(breaker))))).toBe(
+          '----#',
+          undefined,
+          oops,
+        );
         cold('-----x').subscribe(() => breaker.dispose());
       });
     });
@@ -426,7 +482,11 @@ describe('circuitBreaker(breaker, options)', () => {
         // attempt 1: 0-3 timeout (failure 1); retry after 1 ms: 4-7 timeout (failure 2, opens at 7, half-opens at 17);
         // retry at 8: rejected with retryAfter 9 -> waits 9 ms; retry at 17: probe, times out at 20 -> reopens;
         // no retries left.
-        expectObservable(result).toBe('--------------------#', undefined, new OperationTimeoutError('operation', 'each', 3));
+        expectObservable(result).toBe(
+          '--------------------#',
+          undefined,
+          new OperationTimeoutError('operation', 'each', 3),
+        );
         expectSubscriptions(slow.subscriptions).toBe(['^--!', '----^--!', '-----------------^--!']);
         cold('---------------------x').subscribe(() => breaker.dispose());
       });

@@ -57,7 +57,9 @@ describe('new CircuitBreaker(options)', () => {
       createScheduler().run(({ cold }) => {
         const breaker = new CircuitBreaker({ trip: consecutiveFailures(1), resetTimeout: 5 });
         cold('---x').subscribe(() => fail(breaker));
-        cold('-------x').subscribe(() => expect(breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 3, halfOpenAt: 8 }));
+        cold('-------x').subscribe(() =>
+          expect(breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 3, halfOpenAt: 8 }),
+        );
         cold('---------x').subscribe(() => expect(breaker.state).toBe('half-open'));
       });
       expect(asyncScheduler.now()).toBeGreaterThan(1_000_000);
@@ -75,23 +77,79 @@ describe('new CircuitBreaker(options)', () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['name empty', { name: '' }, 'CircuitBreaker: name must be a non-empty string, got ""'],
       ['name not a string', { name: 3 }, 'CircuitBreaker: name must be a non-empty string, got 3'],
-      ['trip not a policy', { trip: 5 }, 'trip must be a trip policy (consecutiveFailures, failuresInWindow or failureRate), got 5'],
-      ['trip null', { trip: null }, 'trip must be a trip policy (consecutiveFailures, failuresInWindow or failureRate), got null'],
-      ['trip without create', { trip: { kind: 'x' } }, 'trip must be a trip policy (consecutiveFailures, failuresInWindow or failureRate), got an object'],
-      ['resetTimeout negative', { resetTimeout: -1 }, 'resetTimeout must be a finite number >= 0 and <= 2147483647, got -1'],
-      ['resetTimeout too long', { resetTimeout: 2 ** 31 }, 'resetTimeout must be a finite number >= 0 and <= 2147483647, got 2147483648'],
-      ['resetTimeout a string', { resetTimeout: '5' }, 'resetTimeout must be a finite number >= 0 and <= 2147483647, got "5"'],
+      [
+        'trip not a policy',
+        { trip: 5 },
+        'trip must be a trip policy (consecutiveFailures, failuresInWindow or failureRate), got 5',
+      ],
+      [
+        'trip null',
+        { trip: null },
+        'trip must be a trip policy (consecutiveFailures, failuresInWindow or failureRate), got null',
+      ],
+      [
+        'trip without create',
+        { trip: { kind: 'x' } },
+        'trip must be a trip policy (consecutiveFailures, failuresInWindow or failureRate), got an object',
+      ],
+      [
+        'resetTimeout negative',
+        { resetTimeout: -1 },
+        'resetTimeout must be a finite number >= 0 and <= 2147483647, got -1',
+      ],
+      [
+        'resetTimeout too long',
+        { resetTimeout: 2 ** 31 },
+        'resetTimeout must be a finite number >= 0 and <= 2147483647, got 2147483648',
+      ],
+      [
+        'resetTimeout a string',
+        { resetTimeout: '5' },
+        'resetTimeout must be a finite number >= 0 and <= 2147483647, got "5"',
+      ],
       ['successThreshold 0', { successThreshold: 0 }, 'successThreshold must be an integer >= 1, got 0'],
       ['successThreshold 1.5', { successThreshold: 1.5 }, 'successThreshold must be an integer >= 1, got 1.5'],
       ['halfOpenMaxCalls 0', { halfOpenMaxCalls: 0 }, 'halfOpenMaxCalls must be an integer >= 1, got 0'],
-      ['halfOpenMaxCalls Infinity', { halfOpenMaxCalls: Infinity }, 'halfOpenMaxCalls must be an integer >= 1, got Infinity'],
-      ['halfOpenTimeout 0', { halfOpenTimeout: 0 }, 'halfOpenTimeout must be a finite number > 0 and <= 2147483647, got 0'],
-      ['halfOpenTimeout null', { halfOpenTimeout: null }, 'halfOpenTimeout must be a finite number > 0 and <= 2147483647, got null'],
-      ['slowCallDuration 0', { slowCallDuration: 0 }, 'slowCallDuration must be a finite number > 0 and <= 2147483647, got 0'],
-      ['isFailure a string', { isFailure: 'all' }, 'isFailure must be a predicate or an array of error classes, got "all"'],
-      ['isFailure a class', { isFailure: NotAnError }, 'isFailure must be a predicate or an array of error classes (write [NotAnError]), got a function'],
-      ['isFailure a list with a non-class', { isFailure: [Error, 'x'] }, 'isFailure must be a predicate or an array of error classes, got an array'],
-      ['scheduler', { scheduler: {} }, 'scheduler must be a SchedulerLike (an object with now() and schedule()), got an object'],
+      [
+        'halfOpenMaxCalls Infinity',
+        { halfOpenMaxCalls: Infinity },
+        'halfOpenMaxCalls must be an integer >= 1, got Infinity',
+      ],
+      [
+        'halfOpenTimeout 0',
+        { halfOpenTimeout: 0 },
+        'halfOpenTimeout must be a finite number > 0 and <= 2147483647, got 0',
+      ],
+      [
+        'halfOpenTimeout null',
+        { halfOpenTimeout: null },
+        'halfOpenTimeout must be a finite number > 0 and <= 2147483647, got null',
+      ],
+      [
+        'slowCallDuration 0',
+        { slowCallDuration: 0 },
+        'slowCallDuration must be a finite number > 0 and <= 2147483647, got 0',
+      ],
+      [
+        'isFailure a string',
+        { isFailure: 'all' },
+        'isFailure must be a predicate or an array of error classes, got "all"',
+      ],
+      [
+        'isFailure a class',
+        { isFailure: NotAnError },
+        'isFailure must be a predicate or an array of error classes (write [NotAnError]), got a function',
+      ],
+      [
+        'isFailure a list with a non-class',
+        { isFailure: [Error, 'x'] },
+        'isFailure must be a predicate or an array of error classes, got an array',
+      ],
+      [
+        'scheduler',
+        { scheduler: {} },
+        'scheduler must be a SchedulerLike (an object with now() and schedule()), got an object',
+      ],
       ['initialState', { initialState: 'x' }, 'initialState must be an object returned by toJSON(), got "x"'],
     ];
     it.each(cases)('%s', (_label, options, message) => {
@@ -113,7 +171,9 @@ describe('new CircuitBreaker(options)', () => {
     });
 
     it('rejects options that are not an object', () => {
-      expect(() => new CircuitBreaker(5 as never)).toThrow('CircuitBreaker "circuit-breaker": options must be an object, got 5');
+      expect(() => new CircuitBreaker(5 as never)).toThrow(
+        'CircuitBreaker "circuit-breaker": options must be an object, got 5',
+      );
       expect(() => new CircuitBreaker(null as never)).toThrow(ResilienceConfigError);
     });
 

@@ -49,7 +49,11 @@ describe('toJSON() and initialState', () => {
       trip: { kind: 'consecutiveFailures', count: 1 },
     });
     expect(JSON.parse(JSON.stringify(breaker))).toEqual(json);
-    const restored = new CircuitBreaker({ scheduler, trip: consecutiveFailures(3), initialState: JSON.parse(JSON.stringify(json)) });
+    const restored = new CircuitBreaker({
+      scheduler,
+      trip: consecutiveFailures(3),
+      initialState: JSON.parse(JSON.stringify(json)),
+    });
     expect(restored.snapshot()).toEqual(breaker.snapshot());
     expect(restored.toJSON()).toEqual(json);
   });
@@ -80,7 +84,9 @@ describe('toJSON() and initialState', () => {
   it('a restored open breaker half-opens at the saved halfOpenAt, by its own timer', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const first = new CircuitBreaker({ trip: consecutiveFailures(1), resetTimeout: 10 });
-      cold('--#').pipe(circuitBreaker(first)).subscribe({ error: () => {} });
+      cold('--#')
+        .pipe(circuitBreaker(first))
+        .subscribe({ error: () => {} });
       let saved: CircuitBreakerJSON | undefined;
       cold('-----x').subscribe(() => {
         saved = first.toJSON();
@@ -130,10 +136,21 @@ describe('toJSON() and initialState', () => {
 
   it('toJSON() of a half-open breaker saves its successful probes and when it half-opened', () => {
     const scheduler = createScheduler();
-    const breaker = new CircuitBreaker({ scheduler, trip: consecutiveFailures(1), resetTimeout: 0, successThreshold: 3 });
+    const breaker = new CircuitBreaker({
+      scheduler,
+      trip: consecutiveFailures(1),
+      resetTimeout: 0,
+      successThreshold: 3,
+    });
     fail(breaker);
     succeed(breaker); // the probe: half-open at 0, 1 success of 3
-    expect(breaker.toJSON()).toMatchObject({ state: 'half-open', halfOpenAt: 0, openedAt: 0, openCount: 1, halfOpenSuccesses: 1 });
+    expect(breaker.toJSON()).toMatchObject({
+      state: 'half-open',
+      halfOpenAt: 0,
+      openedAt: 0,
+      openCount: 1,
+      halfOpenSuccesses: 1,
+    });
     const restored = new CircuitBreaker({ scheduler, successThreshold: 3, initialState: breaker.toJSON() });
     succeed(restored);
     expect(restored.state).toBe('half-open');
@@ -153,7 +170,10 @@ describe('toJSON() and initialState', () => {
         });
       });
       // half-open since 1, so reopened at 6 (openCount 3), half-open again at 106.
-      expectObservable(cold('-----x-x').pipe(map(() => breaker!.state))).toBe('-----h-o', { h: 'half-open', o: 'open' });
+      expectObservable(cold('-----x-x').pipe(map(() => breaker!.state))).toBe('-----h-o', {
+        h: 'half-open',
+        o: 'open',
+      });
       cold('---------x').subscribe(() => {
         expect(breaker!.snapshot()).toMatchObject({ openedAt: 6, halfOpenAt: 106 });
         breaker!.dispose();
@@ -178,7 +198,10 @@ describe('toJSON() and initialState', () => {
 
   it('restores an isolated breaker, which stays isolated', () => {
     const scheduler = createScheduler();
-    const breaker = new CircuitBreaker({ scheduler, initialState: { ...CLOSED, state: 'isolated', openedAt: 3, rejectedCount: 4 } });
+    const breaker = new CircuitBreaker({
+      scheduler,
+      initialState: { ...CLOSED, state: 'isolated', openedAt: 3, rejectedCount: 4 },
+    });
     expect(breaker.snapshot()).toMatchObject({ state: 'isolated', openedAt: 3, halfOpenAt: null, rejectedCount: 4 });
     expect(pendingActions(scheduler)).toBe(0);
     expect(breaker.tryAcquire()).toBeInstanceOf(CircuitOpenError);
@@ -202,7 +225,10 @@ describe('toJSON() and initialState', () => {
 
   it('the restored timer is cancelled by dispose()', () => {
     const scheduler = createScheduler();
-    const breaker = new CircuitBreaker({ scheduler, initialState: { ...CLOSED, state: 'open', openCount: 1, openedAt: 0, halfOpenAt: 500 } });
+    const breaker = new CircuitBreaker({
+      scheduler,
+      initialState: { ...CLOSED, state: 'open', openCount: 1, openedAt: 0, halfOpenAt: 500 },
+    });
     expect(pendingActions(scheduler)).toBe(1);
     breaker.dispose();
     expect(pendingActions(scheduler)).toBe(0);
@@ -214,7 +240,10 @@ describe('toJSON() and initialState', () => {
       [null, 'initialState must be an object returned by toJSON(), got null'],
       [[], 'initialState must be an object returned by toJSON(), got an array'],
       [{ ...CLOSED, version: 2 }, 'initialState.version must be 1, got 2'],
-      [{ ...CLOSED, state: 'shut' }, `initialState.state must be one of 'closed', 'open', 'half-open', 'isolated', got "shut"`],
+      [
+        { ...CLOSED, state: 'shut' },
+        `initialState.state must be one of 'closed', 'open', 'half-open', 'isolated', got "shut"`,
+      ],
       [{ ...CLOSED, successCount: -1 }, 'initialState.successCount must be an integer >= 0, got -1'],
       [{ ...CLOSED, openCount: 1.5 }, 'initialState.openCount must be an integer >= 0, got 1.5'],
       [{ ...CLOSED, lastFailureAt: 'now' }, 'initialState.lastFailureAt must be a finite number or null, got "now"'],
@@ -224,7 +253,10 @@ describe('toJSON() and initialState', () => {
       [{ ...CLOSED, extra: 1 }, 'initialState.extra must be absent (not a known field), got 1'],
       [{ ...CLOSED, trip: 'x' }, 'initialState.trip must be an object with a string kind (from toJSON()), got "x"'],
       [{ ...CLOSED, trip: null }, 'initialState.trip must be an object with a string kind (from toJSON()), got null'],
-      [{ ...CLOSED, trip: { count: 1 } }, 'initialState.trip must be an object with a string kind (from toJSON()), got an object'],
+      [
+        { ...CLOSED, trip: { count: 1 } },
+        'initialState.trip must be an object with a string kind (from toJSON()), got an object',
+      ],
     ])('%j', (initialState, message) => {
       let error: unknown;
       try {

@@ -19,7 +19,9 @@ function timeline(trip: TripPolicy, outcomes: string, expectedStates: string, ex
     const calls = hot(outcomes).pipe(mergeMap((o) => sources[o]!.pipe(circuitBreaker(breaker), outcome())));
     if (expectedCalls !== undefined) expectObservable(calls).toBe(expectedCalls);
     else calls.subscribe();
-    expectObservable(breaker.state$.pipe(map((s) => STATE_LETTER[s])), `^${'-'.repeat(expectedStates.length)}!`).toBe(expectedStates);
+    expectObservable(breaker.state$.pipe(map((s) => STATE_LETTER[s])), `^${'-'.repeat(expectedStates.length)}!`).toBe(
+      expectedStates,
+    );
   });
 }
 
@@ -250,7 +252,13 @@ describe('failureRate({ threshold, minimumCalls, window: { duration, buckets } }
 
   it('saves and restores its buckets; a state from another bucket size is ignored', () => {
     const counter = policy().create();
-    expect(counter.toJSON()).toEqual({ kind: 'failureRate', window: 'duration', bucketSize: 2, latest: null, slices: [] });
+    expect(counter.toJSON()).toEqual({
+      kind: 'failureRate',
+      window: 'duration',
+      bucketSize: 2,
+      latest: null,
+      slices: [],
+    });
     counter.failure(1);
     counter.success(3);
     counter.failure(9);
@@ -273,7 +281,13 @@ describe('failureRate({ threshold, minimumCalls, window: { duration, buckets } }
     expect(restored.failure(10)).toBe(true);
 
     const old = policy().create();
-    old.restore({ ...saved, slices: [{ index: -10, calls: 3, failures: 3 }, { index: 4, calls: 1, failures: 0 }] });
+    old.restore({
+      ...saved,
+      slices: [
+        { index: -10, calls: 3, failures: 3 },
+        { index: 4, calls: 1, failures: 0 },
+      ],
+    });
     expect(old.toJSON().slices).toEqual([{ index: 4, calls: 1, failures: 0 }]);
 
     const other = failureRate({ threshold: 0.5, minimumCalls: 3, window: { duration: 20, buckets: 5 } }).create();
@@ -300,15 +314,39 @@ describe('failureRate validation', () => {
   it.each([
     [{ threshold: 0, window: { calls: 10 } }, 'failureRate: threshold must be a number > 0 and <= 1, got 0'],
     [{ threshold: 1.5, window: { calls: 10 } }, 'failureRate: threshold must be a number > 0 and <= 1, got 1.5'],
-    [{ threshold: 0.5, minimumCalls: 0, window: { calls: 10 } }, 'failureRate: minimumCalls must be an integer >= 1, got 0'],
-    [{ threshold: 0.5, window: { calls: 5 } }, 'failureRate: minimumCalls must be an integer >= 1 and <= window.calls (5), got 10'],
+    [
+      { threshold: 0.5, minimumCalls: 0, window: { calls: 10 } },
+      'failureRate: minimumCalls must be an integer >= 1, got 0',
+    ],
+    [
+      { threshold: 0.5, window: { calls: 5 } },
+      'failureRate: minimumCalls must be an integer >= 1 and <= window.calls (5), got 10',
+    ],
     [{ threshold: 0.5, window: { calls: 0 } }, 'failureRate: window.calls must be an integer >= 1, got 0'],
-    [{ threshold: 0.5, window: { calls: 10, duration: 5 } }, 'failureRate: window must be either { calls } or { duration, buckets? }, not both, got an object'],
-    [{ threshold: 0.5, window: { duration: 0 } }, 'failureRate: window.duration must be a finite number > 0 and <= 2147483647, got 0'],
-    [{ threshold: 0.5, window: { duration: 10, buckets: 0 } }, 'failureRate: window.buckets must be an integer >= 1, got 0'],
-    [{ threshold: 0.5, window: { duration: 10, size: 1 } }, 'failureRate: window must be an object { calls } or { duration, buckets? }, got an object'],
-    [{ threshold: 0.5, window: 10 }, 'failureRate: window must be an object { calls } or { duration, buckets? }, got 10'],
-    [{ threshold: 0.5, window: null }, 'failureRate: window must be an object { calls } or { duration, buckets? }, got null'],
+    [
+      { threshold: 0.5, window: { calls: 10, duration: 5 } },
+      'failureRate: window must be either { calls } or { duration, buckets? }, not both, got an object',
+    ],
+    [
+      { threshold: 0.5, window: { duration: 0 } },
+      'failureRate: window.duration must be a finite number > 0 and <= 2147483647, got 0',
+    ],
+    [
+      { threshold: 0.5, window: { duration: 10, buckets: 0 } },
+      'failureRate: window.buckets must be an integer >= 1, got 0',
+    ],
+    [
+      { threshold: 0.5, window: { duration: 10, size: 1 } },
+      'failureRate: window must be an object { calls } or { duration, buckets? }, got an object',
+    ],
+    [
+      { threshold: 0.5, window: 10 },
+      'failureRate: window must be an object { calls } or { duration, buckets? }, got 10',
+    ],
+    [
+      { threshold: 0.5, window: null },
+      'failureRate: window must be an object { calls } or { duration, buckets? }, got null',
+    ],
     [{ threshold: 0.5 }, 'failureRate: window must be an object { calls } or { duration, buckets? }, got undefined'],
     [undefined, 'failureRate: options must be an object, got undefined'],
   ])('%j -> %s', (options, message) => {
@@ -324,6 +362,11 @@ describe('failureRate validation', () => {
   it('is a small frozen value', () => {
     const p = failureRate({ threshold: 0.5, window: { calls: 10 } });
     expect(Object.isFrozen(p)).toBe(true);
-    expect(JSON.parse(JSON.stringify(p))).toEqual({ kind: 'failureRate', threshold: 0.5, minimumCalls: 10, window: { calls: 10 } });
+    expect(JSON.parse(JSON.stringify(p))).toEqual({
+      kind: 'failureRate',
+      threshold: 0.5,
+      minimumCalls: 10,
+      window: { calls: 10 },
+    });
   });
 });

@@ -31,18 +31,29 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 
 const trip: fc.Arbitrary<TripPolicy> = fc.oneof(
   fc.integer({ min: 1, max: 4 }).map((n) => consecutiveFailures(n)),
-  fc.record({ threshold: fc.integer({ min: 1, max: 4 }), window: fc.integer({ min: 1, max: 30 }) }).map((o) => failuresInWindow(o)),
+  fc
+    .record({ threshold: fc.integer({ min: 1, max: 4 }), window: fc.integer({ min: 1, max: 30 }) })
+    .map((o) => failuresInWindow(o)),
   fc
     .record({ threshold: fc.double({ min: 0.1, max: 1, noNaN: true }), calls: fc.integer({ min: 1, max: 6 }) })
     .map(({ threshold, calls }) => failureRate({ threshold, minimumCalls: Math.min(3, calls), window: { calls } })),
   fc
-    .record({ threshold: fc.double({ min: 0.1, max: 1, noNaN: true }), duration: fc.integer({ min: 1, max: 40 }), buckets: fc.integer({ min: 1, max: 5 }) })
-    .map(({ threshold, duration, buckets }) => failureRate({ threshold, minimumCalls: 2, window: { duration, buckets } })),
+    .record({
+      threshold: fc.double({ min: 0.1, max: 1, noNaN: true }),
+      duration: fc.integer({ min: 1, max: 40 }),
+      buckets: fc.integer({ min: 1, max: 5 }),
+    })
+    .map(({ threshold, duration, buckets }) =>
+      failureRate({ threshold, minimumCalls: 2, window: { duration, buckets } }),
+    ),
 );
 
 const options: fc.Arbitrary<Omit<CircuitBreakerOptions, 'scheduler'>> = fc.record({
   trip,
-  resetTimeout: fc.oneof(fc.integer({ min: 0, max: 10 }), fc.constant((n: number) => n * 3)),
+  resetTimeout: fc.oneof(
+    fc.integer({ min: 0, max: 10 }),
+    fc.constant((n: number) => n * 3),
+  ),
   successThreshold: fc.integer({ min: 1, max: 3 }),
   halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
   halfOpenTimeout: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
@@ -96,15 +107,23 @@ function check(opts: Omit<CircuitBreakerOptions, 'scheduler'>, commands: Command
         const source = new Subject<number>();
         const wasHalfOpen = breaker.state === 'half-open' || breaker.state === 'open';
         let rejected = false;
-        const call: Call = { source, subscription: undefined as never, holdsSlot: false, firstValue: cmd.firstValue, ended: false };
+        const call: Call = {
+          source,
+          subscription: undefined as never,
+          holdsSlot: false,
+          firstValue: cmd.firstValue,
+          ended: false,
+        };
         calls.push(call);
-        call.subscription = source.pipe(circuitBreaker(breaker, { successOn: cmd.firstValue ? 'first-value' : 'complete' })).subscribe({
-          error: (e) => {
-            call.ended = true;
-            if (e instanceof CircuitOpenError) rejected = true;
-          },
-          complete: () => (call.ended = true),
-        });
+        call.subscription = source
+          .pipe(circuitBreaker(breaker, { successOn: cmd.firstValue ? 'first-value' : 'complete' }))
+          .subscribe({
+            error: (e) => {
+              call.ended = true;
+              if (e instanceof CircuitOpenError) rejected = true;
+            },
+            complete: () => (call.ended = true),
+          });
         if (rejected) {
           // A rejected call never reaches its source.
           expect(source.observed).toBe(false);
@@ -184,7 +203,12 @@ describe('CircuitBreaker properties (random interleavings of calls, outcomes, un
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 10 }), (max, extra) => {
         const scheduler = new TestScheduler(() => {});
-        const breaker = new CircuitBreaker({ scheduler, trip: consecutiveFailures(1), resetTimeout: 0, halfOpenMaxCalls: max });
+        const breaker = new CircuitBreaker({
+          scheduler,
+          trip: consecutiveFailures(1),
+          resetTimeout: 0,
+          halfOpenMaxCalls: max,
+        });
         const first = breaker.tryAcquire();
         if (first instanceof CircuitOpenError) throw first;
         first.failure(new Error('x'));

@@ -45,7 +45,9 @@ describe('CircuitBreaker state machine', () => {
   it('half-opens after resetTimeout without any call: state$ emits then', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const breaker = breakerWith({ trip: consecutiveFailures(1), resetTimeout: 5 });
-      cold('-#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+      cold('-#')
+        .pipe(circuitBreaker(breaker))
+        .subscribe({ error: () => {} });
       expectObservable(states(breaker)).toBe('co----h');
     });
   });
@@ -54,10 +56,14 @@ describe('CircuitBreaker state machine', () => {
     const scheduler = createScheduler();
     scheduler.run(({ cold, expectSubscriptions }) => {
       const breaker = breakerWith({ name: 'db', trip: consecutiveFailures(1), resetTimeout: 10 });
-      cold('#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+      cold('#')
+        .pipe(circuitBreaker(breaker))
+        .subscribe({ error: () => {} });
       const source = cold('a|');
       const errors: unknown[] = [];
-      cold('--x--x--x').subscribe(() => source.pipe(circuitBreaker(breaker)).subscribe({ error: (e) => errors.push(e) }));
+      cold('--x--x--x').subscribe(() =>
+        source.pipe(circuitBreaker(breaker)).subscribe({ error: (e) => errors.push(e) }),
+      );
       expectSubscriptions(source.subscriptions).toBe([]);
       scheduler.schedule(() => {
         expect(errors).toHaveLength(3);
@@ -110,7 +116,12 @@ describe('CircuitBreaker state machine', () => {
 
   it('half-open admits at most halfOpenMaxCalls concurrent probes and rejects the rest with state half-open', () => {
     createScheduler().run(({ hot, cold, expectObservable }) => {
-      const breaker = breakerWith({ trip: consecutiveFailures(1), resetTimeout: 2, halfOpenMaxCalls: 2, successThreshold: 2 });
+      const breaker = breakerWith({
+        trip: consecutiveFailures(1),
+        resetTimeout: 2,
+        halfOpenMaxCalls: 2,
+        successThreshold: 2,
+      });
       const requests = hot('-f--sss---s');
       const slow = cold('      ----s|');
       // probes at 4 and 5 run; the one at 6 is rejected; the first probe's success at 9 frees a
@@ -234,7 +245,11 @@ describe('CircuitBreaker state machine', () => {
 
     it('an ignored error in half-open frees the probe slot', () => {
       createScheduler().run(({ hot, cold, expectObservable }) => {
-        const breaker = breakerWith({ trip: consecutiveFailures(1), resetTimeout: 2, isFailure: (e) => e !== 'ignored' });
+        const breaker = breakerWith({
+          trip: consecutiveFailures(1),
+          resetTimeout: 2,
+          isFailure: (e) => e !== 'ignored',
+        });
         const requests = hot('-f--i-p');
         const ignored = cold('    -#', undefined, 'ignored');
         expectObservable(drive(breaker, requests, { f: cold('#'), i: ignored, p: cold('--s|') })).toBe('-E---E--s');
@@ -279,7 +294,10 @@ describe('CircuitBreaker state machine', () => {
         hot('-i-x-------x--r-x').subscribe((v) => {
           if (v === 'i') breaker.isolate();
           else if (v === 'r') breaker.reset();
-          else cold('s|').pipe(circuitBreaker(breaker)).subscribe({ error: (e: CircuitOpenError) => errors.push(e) });
+          else
+            cold('s|')
+              .pipe(circuitBreaker(breaker))
+              .subscribe({ error: (e: CircuitOpenError) => errors.push(e) });
         });
         expectObservable(states(breaker)).toBe('ci------------c');
         hot('-------------------x').subscribe(() => {
@@ -297,7 +315,9 @@ describe('CircuitBreaker state machine', () => {
       scheduler.run(({ cold, expectObservable }) => {
         const breaker = breakerWith({ trip: consecutiveFailures(1), resetTimeout: 5 });
         const log = eventLog(breaker.events$);
-        cold('#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+        cold('#')
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
         cold('--x').subscribe(() => {
           breaker.isolate();
           breaker.isolate();
@@ -338,7 +358,9 @@ describe('CircuitBreaker state machine', () => {
     it('reset() makes calls in flight stale', () => {
       createScheduler().run(({ cold, expectObservable }) => {
         const breaker = breakerWith({ trip: consecutiveFailures(1) });
-        cold('--#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+        cold('--#')
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
         cold('-x').subscribe(() => breaker.reset());
         expectObservable(states(breaker)).toBe('c');
       });

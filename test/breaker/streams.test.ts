@@ -24,7 +24,9 @@ describe('CircuitBreaker streams', () => {
     it('emits the current state on subscribe (a late subscriber sees open), then each new state', () => {
       createScheduler().run(({ cold, expectObservable }) => {
         const breaker = new CircuitBreaker({ trip: consecutiveFailures(1), resetTimeout: 5 });
-        cold('-#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+        cold('-#')
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
         expectObservable(breaker.state$.pipe(map((s) => s[0])), '---^-----!').toBe('---o--h--');
       });
     });
@@ -85,7 +87,8 @@ describe('CircuitBreaker streams', () => {
       scheduler.run(({ cold }) => {
         const breaker = new CircuitBreaker({ name: 'db', trip: consecutiveFailures(2), resetTimeout: 10 });
         const snapshots: Record<string, CircuitBreakerSnapshot> = {};
-        const at = (label: string, frame: string) => cold(frame).subscribe(() => (snapshots[label] = breaker.snapshot()));
+        const at = (label: string, frame: string) =>
+          cold(frame).subscribe(() => (snapshots[label] = breaker.snapshot()));
         at('start', 'x');
         cold('-s-f-f-r').subscribe((k) => {
           if (k === 's') succeed(breaker);
@@ -155,14 +158,27 @@ describe('CircuitBreaker streams', () => {
   describe('events$', () => {
     it('emits each event with type, name and at, and the fields of its type', () => {
       createScheduler().run(({ cold }) => {
-        const breaker = new CircuitBreaker({ name: 'api', trip: consecutiveFailures(1), resetTimeout: 3, isFailure: (e) => e !== 'meh' });
+        const breaker = new CircuitBreaker({
+          name: 'api',
+          trip: consecutiveFailures(1),
+          resetTimeout: 3,
+          isFailure: (e) => e !== 'meh',
+        });
         const events: CircuitBreakerEvent[] = [];
         breaker.events$.subscribe((e) => events.push(e));
         const boom = new Error('boom');
         cold('-a|').pipe(circuitBreaker(breaker)).subscribe();
-        cold('---#', undefined, 'meh').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
-        cold('----#', undefined, boom).pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
-        cold('-----x').subscribe(() => cold('a|').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} }));
+        cold('---#', undefined, 'meh')
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
+        cold('----#', undefined, boom)
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
+        cold('-----x').subscribe(() =>
+          cold('a|')
+            .pipe(circuitBreaker(breaker))
+            .subscribe({ error: () => {} }),
+        );
         cold('----------x').subscribe(() => {
           expect(events).toEqual([
             { type: 'success', name: 'api', at: 2, duration: 2 },
@@ -261,7 +277,12 @@ describe('CircuitBreaker streams', () => {
 
     it('cancels the half-open timeout: no action stays queued', () => {
       const scheduler = createScheduler();
-      const breaker = new CircuitBreaker({ scheduler, trip: consecutiveFailures(1), resetTimeout: 10, halfOpenTimeout: 50 });
+      const breaker = new CircuitBreaker({
+        scheduler,
+        trip: consecutiveFailures(1),
+        resetTimeout: 10,
+        halfOpenTimeout: 50,
+      });
       fail(breaker);
       scheduler.flush(); // would loop open <-> half-open forever without dispose: flush stops at maxFrames
       breaker.dispose();
@@ -276,8 +297,12 @@ describe('CircuitBreaker streams', () => {
         const sources: Record<string, Observable<string>> = { f: cold('#'), r: cold('s|'), p: cold('-') };
         // open at 2 (no timer: disposed); at 6 still open; at 9 the call half-opens it and is the probe, hung
         // past the half-open timeout (12): the call at 16 reopens it and is rejected.
-        expectObservable(requests.pipe(mergeMap((r) => sources[r]!.pipe(circuitBreaker(breaker), outcome())))).toBe('--E---R---------R');
-        cold('-----------------x').subscribe(() => expect(breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 16 }));
+        expectObservable(requests.pipe(mergeMap((r) => sources[r]!.pipe(circuitBreaker(breaker), outcome())))).toBe(
+          '--E---R---------R',
+        );
+        cold('-----------------x').subscribe(() =>
+          expect(breaker.snapshot()).toMatchObject({ state: 'open', openedAt: 16 }),
+        );
       });
     });
 
@@ -309,7 +334,9 @@ describe('CircuitBreaker streams', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold }) => {
         const breaker = new CircuitBreaker({ trip: consecutiveFailures(1), resetTimeout: 5, halfOpenTimeout: 5 });
-        cold('#').pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+        cold('#')
+          .pipe(circuitBreaker(breaker))
+          .subscribe({ error: () => {} });
         cold('-------x').subscribe(() => breaker.dispose());
       });
       expect(pendingActions(scheduler)).toBe(0);

@@ -2,7 +2,13 @@
 import { of } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
-import { CircuitBreaker, CircuitPermit, consecutiveFailures, failureRate, failuresInWindow } from '../../src/breaker/index';
+import {
+  CircuitBreaker,
+  CircuitPermit,
+  consecutiveFailures,
+  failureRate,
+  failuresInWindow,
+} from '../../src/breaker/index';
 import type {
   CircuitBreakerEvent,
   CircuitBreakerJSON,
@@ -19,7 +25,9 @@ describe('types', () => {
     const breaker = new CircuitBreaker();
     expectTypeOf(circuitBreaker<number>(breaker)).toEqualTypeOf<MonoTypeOperatorFunction<number>>();
     expectTypeOf(of(1, 2).pipe(circuitBreaker(breaker))).toEqualTypeOf<Observable<number>>();
-    expectTypeOf(of('a').pipe(circuitBreaker(breaker, { successOn: 'first-value' }))).toEqualTypeOf<Observable<string>>();
+    expectTypeOf(of('a').pipe(circuitBreaker(breaker, { successOn: 'first-value' }))).toEqualTypeOf<
+      Observable<string>
+    >();
     // @ts-expect-error: not a successOn value
     expectTypeOf(() => circuitBreaker(breaker, { successOn: 'value' })).toBeFunction();
   });
@@ -37,9 +45,20 @@ describe('types', () => {
   });
 
   it('events narrow on type', () => {
-    expectTypeOf<Extract<CircuitBreakerEvent, { type: 'state-change' }>>().toMatchTypeOf<{ from: CircuitState; to: CircuitState; name: string; at: number }>();
-    expectTypeOf<Extract<CircuitBreakerEvent, { type: 'failure' }>>().toMatchTypeOf<{ error: unknown; duration: number; slow: boolean }>();
-    expectTypeOf<Extract<CircuitBreakerEvent, { type: 'rejected' }>['state']>().toEqualTypeOf<'open' | 'half-open' | 'isolated'>();
+    expectTypeOf<Extract<CircuitBreakerEvent, { type: 'state-change' }>>().toMatchTypeOf<{
+      from: CircuitState;
+      to: CircuitState;
+      name: string;
+      at: number;
+    }>();
+    expectTypeOf<Extract<CircuitBreakerEvent, { type: 'failure' }>>().toMatchTypeOf<{
+      error: unknown;
+      duration: number;
+      slow: boolean;
+    }>();
+    expectTypeOf<Extract<CircuitBreakerEvent, { type: 'rejected' }>['state']>().toEqualTypeOf<
+      'open' | 'half-open' | 'isolated'
+    >();
   });
 
   it('options', () => {

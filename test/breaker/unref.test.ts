@@ -6,17 +6,25 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/open-breaker.ts', import.meta.url));
 
 /** Runs the fixture in a child Node.js process; resolves with how it ended (killed after `limit` ms if it hangs). */
-function run(mode: string, limit: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function run(
+  mode: string,
+  limit: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', fixture, mode], { cwd: root, timeout: limit }, (error, stdout, stderr) => {
-      const e = error as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
-      resolve({
-        code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
-        signal: e?.signal ?? null,
-        stdout,
-        stderr,
-      });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', fixture, mode],
+      { cwd: root, timeout: limit },
+      (error, stdout, stderr) => {
+        const e = error as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
+        resolve({
+          code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
+          signal: e?.signal ?? null,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 

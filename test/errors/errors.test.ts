@@ -13,15 +13,55 @@ import { metricNames } from 'rxjs-resilience/prometheus';
 
 describe('errors', () => {
   const cases: Array<[ResilienceError, string, Record<string, unknown>, string]> = [
-    [new CircuitOpenError('db', 'open', 1500), 'CircuitOpenError', { circuit: 'db', state: 'open', retryAfter: 1500 }, 'Circuit "db" is open; call rejected (retry after 1500 ms)'],
-    [new CircuitOpenError('db', 'half-open', 0), 'CircuitOpenError', { circuit: 'db', state: 'half-open', retryAfter: 0 }, 'Circuit "db" is half-open; call rejected'],
-    [new BulkheadRejectedError('pool', 'full'), 'BulkheadRejectedError', { bulkhead: 'pool', reason: 'full' }, 'Bulkhead "pool" is full; call rejected'],
-    [new BulkheadRejectedError('pool', 'queue-timeout'), 'BulkheadRejectedError', { bulkhead: 'pool', reason: 'queue-timeout' }, 'Bulkhead "pool": call waited longer than its queue timeout'],
-    [new OperationTimeoutError('users', 'first', 100), 'OperationTimeoutError', { operation: 'users', kind: 'first', timeout: 100 }, 'Operation "users" timed out: no first value within 100 ms'],
-    [new OperationTimeoutError('users', 'total', 100), 'OperationTimeoutError', { kind: 'total' }, 'Operation "users" timed out: no completion within 100 ms'],
+    [
+      new CircuitOpenError('db', 'open', 1500),
+      'CircuitOpenError',
+      { circuit: 'db', state: 'open', retryAfter: 1500 },
+      'Circuit "db" is open; call rejected (retry after 1500 ms)',
+    ],
+    [
+      new CircuitOpenError('db', 'half-open', 0),
+      'CircuitOpenError',
+      { circuit: 'db', state: 'half-open', retryAfter: 0 },
+      'Circuit "db" is half-open; call rejected',
+    ],
+    [
+      new BulkheadRejectedError('pool', 'full'),
+      'BulkheadRejectedError',
+      { bulkhead: 'pool', reason: 'full' },
+      'Bulkhead "pool" is full; call rejected',
+    ],
+    [
+      new BulkheadRejectedError('pool', 'queue-timeout'),
+      'BulkheadRejectedError',
+      { bulkhead: 'pool', reason: 'queue-timeout' },
+      'Bulkhead "pool": call waited longer than its queue timeout',
+    ],
+    [
+      new OperationTimeoutError('users', 'first', 100),
+      'OperationTimeoutError',
+      { operation: 'users', kind: 'first', timeout: 100 },
+      'Operation "users" timed out: no first value within 100 ms',
+    ],
+    [
+      new OperationTimeoutError('users', 'total', 100),
+      'OperationTimeoutError',
+      { kind: 'total' },
+      'Operation "users" timed out: no completion within 100 ms',
+    ],
     [new DrainingError('api'), 'DrainingError', { drainer: 'api' }, 'Drainer "api" is draining; new calls are refused'],
-    [new DrainTimeoutError('api', 30000), 'DrainTimeoutError', { drainer: 'api', timeout: 30000 }, 'Drainer "api": call still running after the drain timeout of 30000 ms'],
-    [new ResilienceConfigError('CircuitBreaker "db"', 'resetTimeout', 'a finite number >= 0', -1), 'ResilienceConfigError', { place: 'CircuitBreaker "db"', option: 'resetTimeout', value: -1 }, 'CircuitBreaker "db": resetTimeout must be a finite number >= 0, got -1'],
+    [
+      new DrainTimeoutError('api', 30000),
+      'DrainTimeoutError',
+      { drainer: 'api', timeout: 30000 },
+      'Drainer "api": call still running after the drain timeout of 30000 ms',
+    ],
+    [
+      new ResilienceConfigError('CircuitBreaker "db"', 'resetTimeout', 'a finite number >= 0', -1),
+      'ResilienceConfigError',
+      { place: 'CircuitBreaker "db"', option: 'resetTimeout', value: -1 },
+      'CircuitBreaker "db": resetTimeout must be a finite number >= 0, got -1',
+    ],
   ];
   for (const [error, name, fields, message] of cases) {
     it(`${name}: name, fields, message, and the class chain`, () => {

@@ -10,7 +10,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  * 60 s kill. Returns what it printed.
  */
 export function expectExitsByItself(fixture: string): string {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', fixture], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', fixture], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(run.error).toBeUndefined();
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);

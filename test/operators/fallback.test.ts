@@ -19,7 +19,9 @@ describe('fallback', () => {
   it('hands the error to the handler', () => {
     const handler = vi.fn((_e: unknown) => of('x'));
     const boom = new Error('boom');
-    throwError(() => boom).pipe(fallback(handler)).subscribe();
+    throwError(() => boom)
+      .pipe(fallback(handler))
+      .subscribe();
     expect(handler).toHaveBeenCalledWith(boom);
   });
 
@@ -44,8 +46,12 @@ describe('fallback', () => {
   it('when (predicate)', () => {
     const results: unknown[] = [];
     const op = fallback(() => of('fb'), { when: (e) => (e as Error).message === 'retryable' });
-    throwError(() => new Error('retryable')).pipe(op).subscribe((v) => results.push(v));
-    throwError(() => new Error('fatal')).pipe(op).subscribe({ error: (e) => results.push((e as Error).message) });
+    throwError(() => new Error('retryable'))
+      .pipe(op)
+      .subscribe((v) => results.push(v));
+    throwError(() => new Error('fatal'))
+      .pipe(op)
+      .subscribe({ error: (e) => results.push((e as Error).message) });
     expect(results).toEqual(['fb', 'fatal']);
   });
 
@@ -96,9 +102,18 @@ describe('fallback', () => {
   describe('options are checked when the operator is created', () => {
     const bad: Array<[() => unknown, string]> = [
       [() => fallback(of(1) as never), 'fallback "fallback": handler must be a function, got an Observable'],
-      [() => fallback(() => of(1), { when: 'timeouts' } as unknown as FallbackOptions), 'fallback "fallback": when must be a predicate or an array of error classes, got "timeouts"'],
-      [() => fallback(() => of(1), { name: 'prices', retry: 1 } as unknown as FallbackOptions), 'fallback "prices": retry is not a known option (known: when, name, registry)'],
-      [() => fallback(() => of(1), { name: 7 } as unknown as FallbackOptions), 'fallback: name must be a non-empty string, got 7'],
+      [
+        () => fallback(() => of(1), { when: 'timeouts' } as unknown as FallbackOptions),
+        'fallback "fallback": when must be a predicate or an array of error classes, got "timeouts"',
+      ],
+      [
+        () => fallback(() => of(1), { name: 'prices', retry: 1 } as unknown as FallbackOptions),
+        'fallback "prices": retry is not a known option (known: when, name, registry)',
+      ],
+      [
+        () => fallback(() => of(1), { name: 7 } as unknown as FallbackOptions),
+        'fallback: name must be a non-empty string, got 7',
+      ],
     ];
     for (const [make, message] of bad) {
       it(message, () => {

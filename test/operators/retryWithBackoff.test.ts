@@ -61,7 +61,9 @@ describe('retryWithBackoff', () => {
 
     it('caps every delay at maxDelay', () => {
       expect(reportedDelays({ maxRetries: 5, initialDelay: 10, maxDelay: 50 })).toEqual([10, 20, 40, 50, 50]);
-      expect(reportedDelays({ maxRetries: 2, backoff: () => Infinity, initialDelay: 0, maxDelay: 25 })).toEqual([25, 25]);
+      expect(reportedDelays({ maxRetries: 2, backoff: () => Infinity, initialDelay: 0, maxDelay: 25 })).toEqual([
+        25, 25,
+      ]);
     });
 
     it('clamps a negative function delay to 0, which resubscribes in the same frame', () => {
@@ -88,11 +90,15 @@ describe('retryWithBackoff', () => {
 
   describe('jitter', () => {
     it('full: random() * d', () => {
-      expect(reportedDelays({ maxRetries: 3, initialDelay: 100, jitter: 'full', random: () => 0.25 })).toEqual([25, 50, 100]);
+      expect(reportedDelays({ maxRetries: 3, initialDelay: 100, jitter: 'full', random: () => 0.25 })).toEqual([
+        25, 50, 100,
+      ]);
     });
 
     it('equal: d/2 + random() * d/2', () => {
-      expect(reportedDelays({ maxRetries: 3, initialDelay: 100, jitter: 'equal', random: () => 0.5 })).toEqual([75, 150, 300]);
+      expect(reportedDelays({ maxRetries: 3, initialDelay: 100, jitter: 'equal', random: () => 0.5 })).toEqual([
+        75, 150, 300,
+      ]);
     });
 
     it('decorrelated: min(maxDelay, initialDelay + random() * (3 * prev - initialDelay)), prev starting at initialDelay', () => {
@@ -123,7 +129,13 @@ describe('retryWithBackoff', () => {
             const base = reportedDelays({ maxRetries: 6, initialDelay, maxDelay });
             const full = reportedDelays({ maxRetries: 6, initialDelay, maxDelay, jitter: 'full', random: rnd() });
             const equal = reportedDelays({ maxRetries: 6, initialDelay, maxDelay, jitter: 'equal', random: rnd() });
-            const decorrelated = reportedDelays({ maxRetries: 6, initialDelay, maxDelay, jitter: 'decorrelated', random: rnd() });
+            const decorrelated = reportedDelays({
+              maxRetries: 6,
+              initialDelay,
+              maxDelay,
+              jitter: 'decorrelated',
+              random: rnd(),
+            });
             base.forEach((d, i) => {
               expect(full[i]).toBeGreaterThanOrEqual(0);
               expect(full[i]).toBeLessThanOrEqual(d);
@@ -148,7 +160,11 @@ describe('retryWithBackoff', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const hinted = Object.assign(new Error('busy'), { retryAfter: 7 });
         const source = cold('-#', undefined, hinted);
-        expectObservable(source.pipe(retryWithBackoff({ maxRetries: 1, initialDelay: 2 }))).toBe('-------- -#', undefined, hinted);
+        expectObservable(source.pipe(retryWithBackoff({ maxRetries: 1, initialDelay: 2 }))).toBe(
+          '-------- -#',
+          undefined,
+          hinted,
+        );
         expectSubscriptions(source.subscriptions).toBe(['^!', '--------^!']);
       });
     });
@@ -157,7 +173,15 @@ describe('retryWithBackoff', () => {
       const error = new CircuitOpenError('db', 'open', 5000);
       const delays: number[] = [];
       throwError(() => error)
-        .pipe(retryWithBackoff({ maxRetries: 1, initialDelay: 0, maxDelay: 300, onRetry: (i) => delays.push(i.delay), scheduler: new VirtualTimeScheduler() }))
+        .pipe(
+          retryWithBackoff({
+            maxRetries: 1,
+            initialDelay: 0,
+            maxDelay: 300,
+            onRetry: (i) => delays.push(i.delay),
+            scheduler: new VirtualTimeScheduler(),
+          }),
+        )
         .subscribe({ error: () => {} });
       expect(delays).toEqual([300]);
     });
@@ -191,7 +215,9 @@ describe('retryWithBackoff', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const fatal = new TypeError('fatal');
         const source = cold('-#', undefined, fatal);
-        const result = source.pipe(retryWithBackoff({ initialDelay: 1, shouldRetry: (e) => !(e instanceof TypeError) }));
+        const result = source.pipe(
+          retryWithBackoff({ initialDelay: 1, shouldRetry: (e) => !(e instanceof TypeError) }),
+        );
         expectObservable(result).toBe('-#', undefined, fatal);
         expectSubscriptions(source.subscriptions).toBe('^!');
       });
@@ -231,7 +257,9 @@ describe('retryWithBackoff', () => {
         let n = 0;
         const attempts = [cold('#'), cold('a#'), cold('#'), cold('#')];
         const source = defer(() => attempts[n++]!);
-        expectObservable(source.pipe(retryWithBackoff({ maxRetries: 2, initialDelay: 1, resetOnSuccess: true }))).toBe('-a---#');
+        expectObservable(source.pipe(retryWithBackoff({ maxRetries: 2, initialDelay: 1, resetOnSuccess: true }))).toBe(
+          '-a---#',
+        );
         expectSubscriptions(attempts[1]!.subscriptions).toBe('-^!');
         expectSubscriptions(attempts[2]!.subscriptions).toBe('---(^!)');
         expectSubscriptions(attempts[3]!.subscriptions).toBe('-----(^!)');
@@ -275,7 +303,13 @@ describe('retryWithBackoff', () => {
       const error = new Error('boom');
       scheduler.run(({ cold }) => {
         cold('--#', undefined, error)
-          .pipe(retryWithBackoff({ maxRetries: 2, initialDelay: 3, onRetry: (i) => calls.push({ ...i, at: scheduler.now() }) }))
+          .pipe(
+            retryWithBackoff({
+              maxRetries: 2,
+              initialDelay: 3,
+              onRetry: (i) => calls.push({ ...i, at: scheduler.now() }),
+            }),
+          )
           .subscribe({ error: () => {} });
         scheduler.flush();
         // hold a reference to check freezing after the run
@@ -318,7 +352,9 @@ describe('retryWithBackoff', () => {
         return throwError(() => new Error('sync'));
       });
       const errors: unknown[] = [];
-      source.pipe(retryWithBackoff({ maxRetries: 50_000, initialDelay: 0 })).subscribe({ error: (e) => errors.push(e) });
+      source
+        .pipe(retryWithBackoff({ maxRetries: 50_000, initialDelay: 0 }))
+        .subscribe({ error: (e) => errors.push(e) });
       expect(subscriptions).toBe(50_001);
       expect(errors).toHaveLength(1);
     });
@@ -420,16 +456,49 @@ describe('retryWithBackoff', () => {
   describe('errors thrown by user callbacks reach the subscriber', () => {
     const thrown = new Error('callback failed');
     const cases: Array<[string, RetryOptions]> = [
-      ['shouldRetry', { shouldRetry: () => { throw thrown; } }],
-      ['backoff', { backoff: () => { throw thrown; } }],
-      ['onRetry', { onRetry: () => { throw thrown; } }],
-      ['random', { jitter: 'full', random: () => { throw thrown; } }],
+      [
+        'shouldRetry',
+        {
+          shouldRetry: () => {
+            throw thrown;
+          },
+        },
+      ],
+      [
+        'backoff',
+        {
+          backoff: () => {
+            throw thrown;
+          },
+        },
+      ],
+      [
+        'onRetry',
+        {
+          onRetry: () => {
+            throw thrown;
+          },
+        },
+      ],
+      [
+        'random',
+        {
+          jitter: 'full',
+          random: () => {
+            throw thrown;
+          },
+        },
+      ],
     ];
     for (const [name, options] of cases) {
       it(name, () => {
         createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
           const source = cold('-#');
-          expectObservable(source.pipe(retryWithBackoff({ initialDelay: 1, ...options }))).toBe('-#', undefined, thrown);
+          expectObservable(source.pipe(retryWithBackoff({ initialDelay: 1, ...options }))).toBe(
+            '-#',
+            undefined,
+            thrown,
+          );
           expectSubscriptions(source.subscriptions).toBe('^!');
         });
       });
@@ -476,7 +545,11 @@ describe('retryWithBackoff', () => {
       const boom = new Error('boom');
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-#', undefined, boom);
-        expectObservable(source.pipe(retryWithBackoff({ maxRetries: 5, initialDelay: 1, budget }))).toBe('---#', undefined, boom);
+        expectObservable(source.pipe(retryWithBackoff({ maxRetries: 5, initialDelay: 1, budget }))).toBe(
+          '---#',
+          undefined,
+          boom,
+        );
         expectSubscriptions(source.subscriptions).toBe(['^!', '--^!']);
       });
       expect(budget.snapshot()).toMatchObject({ currentRetries: 1, rejected: 1 });
@@ -508,9 +581,16 @@ describe('retryWithBackoff', () => {
 
     it('an error thrown by the budget reaches the subscriber', () => {
       const thrown = new Error('budget failed');
-      const budget = { recordCall: () => {}, tryAcquire: () => { throw thrown; } };
+      const budget = {
+        recordCall: () => {},
+        tryAcquire: () => {
+          throw thrown;
+        },
+      };
       const errors: unknown[] = [];
-      throwError(() => new Error()).pipe(retryWithBackoff({ initialDelay: 0, budget })).subscribe({ error: (e) => errors.push(e) });
+      throwError(() => new Error())
+        .pipe(retryWithBackoff({ initialDelay: 0, budget }))
+        .subscribe({ error: (e) => errors.push(e) });
       expect(errors).toEqual([thrown]);
     });
   });
@@ -520,24 +600,57 @@ describe('retryWithBackoff', () => {
       [{ maxRetries: -1 }, 'retryWithBackoff "retry": maxRetries must be an integer >= 0 or Infinity, got -1'],
       [{ maxRetries: 1.5 }, 'retryWithBackoff "retry": maxRetries must be an integer >= 0 or Infinity, got 1.5'],
       [{ maxRetries: '3' }, 'retryWithBackoff "retry": maxRetries must be an integer >= 0 or Infinity, got "3"'],
-      [{ initialDelay: -1 }, 'retryWithBackoff "retry": initialDelay must be a finite number >= 0 and <= 2147483647, got -1'],
-      [{ initialDelay: NaN }, 'retryWithBackoff "retry": initialDelay must be a finite number >= 0 and <= 2147483647, got NaN'],
-      [{ maxDelay: Infinity }, 'retryWithBackoff "retry": maxDelay must be a finite number >= 0 and <= 2147483647, got Infinity'],
-      [{ initialDelay: 500, maxDelay: 100 }, 'retryWithBackoff "retry": maxDelay must be a finite number >= initialDelay (500), got 100'],
-      [{ backoff: 'fibonacci' }, `retryWithBackoff "retry": backoff must be 'exponential', 'linear', 'constant' or a function, got "fibonacci"`],
+      [
+        { initialDelay: -1 },
+        'retryWithBackoff "retry": initialDelay must be a finite number >= 0 and <= 2147483647, got -1',
+      ],
+      [
+        { initialDelay: NaN },
+        'retryWithBackoff "retry": initialDelay must be a finite number >= 0 and <= 2147483647, got NaN',
+      ],
+      [
+        { maxDelay: Infinity },
+        'retryWithBackoff "retry": maxDelay must be a finite number >= 0 and <= 2147483647, got Infinity',
+      ],
+      [
+        { initialDelay: 500, maxDelay: 100 },
+        'retryWithBackoff "retry": maxDelay must be a finite number >= initialDelay (500), got 100',
+      ],
+      [
+        { backoff: 'fibonacci' },
+        `retryWithBackoff "retry": backoff must be 'exponential', 'linear', 'constant' or a function, got "fibonacci"`,
+      ],
       [{ factor: 0.5 }, 'retryWithBackoff "retry": factor must be a finite number >= 1, got 0.5'],
-      [{ jitter: 'random' }, `retryWithBackoff "retry": jitter must be one of 'none', 'full', 'equal', 'decorrelated', got "random"`],
-      [{ shouldRetry: 'all' }, 'retryWithBackoff "retry": shouldRetry must be a predicate or an array of error classes, got "all"'],
-      [{ shouldRetry: [1] }, 'retryWithBackoff "retry": shouldRetry must be a predicate or an array of error classes, got an array'],
-      [{ shouldRetry: TypeError }, 'retryWithBackoff "retry": shouldRetry must be a predicate or an array of error classes (write [TypeError]), got a function'],
+      [
+        { jitter: 'random' },
+        `retryWithBackoff "retry": jitter must be one of 'none', 'full', 'equal', 'decorrelated', got "random"`,
+      ],
+      [
+        { shouldRetry: 'all' },
+        'retryWithBackoff "retry": shouldRetry must be a predicate or an array of error classes, got "all"',
+      ],
+      [
+        { shouldRetry: [1] },
+        'retryWithBackoff "retry": shouldRetry must be a predicate or an array of error classes, got an array',
+      ],
+      [
+        { shouldRetry: TypeError },
+        'retryWithBackoff "retry": shouldRetry must be a predicate or an array of error classes (write [TypeError]), got a function',
+      ],
       [{ resetOnSuccess: 'yes' }, 'retryWithBackoff "retry": resetOnSuccess must be a boolean, got "yes"'],
       [{ random: 0.5 }, 'retryWithBackoff "retry": random must be a function, got 0.5'],
       [{ onRetry: {} }, 'retryWithBackoff "retry": onRetry must be a function, got an object'],
       [{ name: '' }, 'retryWithBackoff: name must be a non-empty string, got ""'],
-      [{ name: 'db', scheduler: {} }, 'retryWithBackoff "db": scheduler must be a SchedulerLike (an object with now() and schedule()), got an object'],
+      [
+        { name: 'db', scheduler: {} },
+        'retryWithBackoff "db": scheduler must be a SchedulerLike (an object with now() and schedule()), got an object',
+      ],
       [{ budget: {} }, 'retryWithBackoff "retry": budget must be a RetryBudget, got an object'],
       [{ budget: null }, 'retryWithBackoff "retry": budget must be a RetryBudget, got null'],
-      [{ maxRetry: 3 }, 'retryWithBackoff "retry": maxRetry is not a known option (known: budget, maxRetries, initialDelay, maxDelay, backoff, factor, jitter, shouldRetry, resetOnSuccess, random, onRetry, name, registry, scheduler)'],
+      [
+        { maxRetry: 3 },
+        'retryWithBackoff "retry": maxRetry is not a known option (known: budget, maxRetries, initialDelay, maxDelay, backoff, factor, jitter, shouldRetry, resetOnSuccess, random, onRetry, name, registry, scheduler)',
+      ],
     ];
     for (const [options, message] of bad) {
       it(message, () => {
@@ -554,7 +667,9 @@ describe('retryWithBackoff', () => {
 
     it('rejects options that are not an object', () => {
       expect(() => retryWithBackoff(null as unknown as RetryOptions)).toThrow(ResilienceConfigError);
-      expect(() => retryWithBackoff(3 as unknown as RetryOptions)).toThrow('retryWithBackoff "retry": options must be an object, got 3');
+      expect(() => retryWithBackoff(3 as unknown as RetryOptions)).toThrow(
+        'retryWithBackoff "retry": options must be an object, got 3',
+      );
     });
 
     it('accepts the boundary values', () => {

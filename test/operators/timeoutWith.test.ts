@@ -77,15 +77,27 @@ describe('timeoutWith', () => {
   describe('first, each and total', () => {
     it('first: limits only the wait for the first value', () => {
       createScheduler().run(({ cold, expectObservable }) => {
-        expectObservable(cold('----a').pipe(timeoutWith({ first: 3 }))).toBe('---#', undefined, timeoutError('first', 3));
+        expectObservable(cold('----a').pipe(timeoutWith({ first: 3 }))).toBe(
+          '---#',
+          undefined,
+          timeoutError('first', 3),
+        );
         expectObservable(cold('--a--------b|').pipe(timeoutWith({ first: 3 }))).toBe('--a--------b|');
       });
     });
 
     it('first with each: first for the first value, each after it', () => {
       createScheduler().run(({ cold, expectObservable }) => {
-        expectObservable(cold('----a--b----c').pipe(timeoutWith({ first: 5, each: 3 }))).toBe('----a--b--#', undefined, timeoutError('each', 3));
-        expectObservable(cold('------a').pipe(timeoutWith({ first: 5, each: 30 }))).toBe('-----#', undefined, timeoutError('first', 5));
+        expectObservable(cold('----a--b----c').pipe(timeoutWith({ first: 5, each: 3 }))).toBe(
+          '----a--b--#',
+          undefined,
+          timeoutError('each', 3),
+        );
+        expectObservable(cold('------a').pipe(timeoutWith({ first: 5, each: 30 }))).toBe(
+          '-----#',
+          undefined,
+          timeoutError('first', 5),
+        );
       });
     });
 
@@ -98,7 +110,11 @@ describe('timeoutWith', () => {
     it('total: subscription to completion, even while values flow', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-c-d-e-f-g|');
-        expectObservable(source.pipe(timeoutWith({ total: 7 }))).toBe('-a-b-c-(d#)', undefined, timeoutError('total', 7));
+        expectObservable(source.pipe(timeoutWith({ total: 7 }))).toBe(
+          '-a-b-c-(d#)',
+          undefined,
+          timeoutError('total', 7),
+        );
         expectSubscriptions(source.subscriptions).toBe('^------!');
       });
     });
@@ -106,14 +122,22 @@ describe('timeoutWith', () => {
     it('a value arriving at the very moment a limit expires is still delivered, as with RxJS timeout', () => {
       createScheduler().run(({ cold, expectObservable }) => {
         expectObservable(cold('---a---|').pipe(timeoutWith({ first: 3 }))).toBe('---a---|');
-        expectObservable(cold('-a--b---|').pipe(timeoutWith({ each: 3 }))).toBe('-a--b--#', undefined, timeoutError('each', 3));
+        expectObservable(cold('-a--b---|').pipe(timeoutWith({ each: 3 }))).toBe(
+          '-a--b--#',
+          undefined,
+          timeoutError('each', 3),
+        );
         expectObservable(cold('---a---|').pipe(timeout({ first: 3 }))).toBe('---a---|');
       });
     });
 
     it('an each deadline earlier than a pending first deadline re-arms the timer', () => {
       createScheduler().run(({ cold, expectObservable }) => {
-        expectObservable(cold('-a-----b').pipe(timeoutWith({ first: 10, each: 2 }))).toBe('-a-#', undefined, timeoutError('each', 2));
+        expectObservable(cold('-a-----b').pipe(timeoutWith({ first: 10, each: 2 }))).toBe(
+          '-a-#',
+          undefined,
+          timeoutError('each', 2),
+        );
       });
     });
 
@@ -127,8 +151,16 @@ describe('timeoutWith', () => {
 
     it('total with each: whichever expires first', () => {
       createScheduler().run(({ cold, expectObservable }) => {
-        expectObservable(cold('-a-b-c-d-e|').pipe(timeoutWith({ each: 3, total: 6 }))).toBe('-a-b-c#', undefined, timeoutError('total', 6));
-        expectObservable(cold('-a------b|').pipe(timeoutWith({ each: 3, total: 6 }))).toBe('-a--#', undefined, timeoutError('each', 3));
+        expectObservable(cold('-a-b-c-d-e|').pipe(timeoutWith({ each: 3, total: 6 }))).toBe(
+          '-a-b-c#',
+          undefined,
+          timeoutError('total', 6),
+        );
+        expectObservable(cold('-a------b|').pipe(timeoutWith({ each: 3, total: 6 }))).toBe(
+          '-a--#',
+          undefined,
+          timeoutError('each', 3),
+        );
       });
     });
 
@@ -191,11 +223,9 @@ describe('timeoutWith', () => {
 
     it('a with() returning something that is not an ObservableInput errors the subscriber', () => {
       createScheduler().run(({ cold, expectObservable }) => {
-        expectObservable(cold('-----a').pipe(timeoutWith({ each: 2, with: () => 42 as unknown as ObservableInput<number> }))).toBe(
-          '--#',
-          undefined,
-          expect.any(TypeError),
-        );
+        expectObservable(
+          cold('-----a').pipe(timeoutWith({ each: 2, with: () => 42 as unknown as ObservableInput<number> })),
+        ).toBe('--#', undefined, expect.any(TypeError));
       });
     });
 
@@ -225,7 +255,11 @@ describe('timeoutWith', () => {
       const scheduler = createScheduler();
       let pending = { count: -1 };
       scheduler.run(({ cold, expectObservable }) => {
-        expectObservable(cold('-a-------b').pipe(timeoutWith({ each: 3, total: 100 }))).toBe('-a--#', undefined, timeoutError('each', 3));
+        expectObservable(cold('-a-------b').pipe(timeoutWith({ each: 3, total: 100 }))).toBe(
+          '-a--#',
+          undefined,
+          timeoutError('each', 3),
+        );
         expectObservable(cold('-a-#').pipe(timeoutWith({ each: 3, total: 100 }))).toBe('-a-#');
         pending = pendingAfter(scheduler, 6);
       });
@@ -266,16 +300,46 @@ describe('timeoutWith', () => {
     const bad: Array<[() => unknown, string]> = [
       [() => timeoutWith(0), 'timeoutWith "operation": each must be a finite number > 0 and <= 2147483647, got 0'],
       [() => timeoutWith(-5), 'timeoutWith "operation": each must be a finite number > 0 and <= 2147483647, got -5'],
-      [() => timeoutWith(Infinity), 'timeoutWith "operation": each must be a finite number > 0 and <= 2147483647, got Infinity'],
-      [() => timeoutWith({}), 'timeoutWith "operation": first/each/total must be given (at least one of them), got undefined'],
-      [() => timeoutWith({ first: '1s' } as unknown as TimeoutOptions), 'timeoutWith "operation": first must be a finite number > 0 and <= 2147483647, got "1s"'],
-      [() => timeoutWith({ total: 2 ** 31 }), 'timeoutWith "operation": total must be a finite number > 0 and <= 2147483647, got 2147483648'],
-      [() => timeoutWith({ each: 5, with: of(1) } as unknown as TimeoutOptions), 'timeoutWith "operation": with must be a function, got an Observable'],
-      [() => timeoutWith({ each: 5, name: 'db', after: 3 } as unknown as TimeoutOptions), 'timeoutWith "db": after is not a known option (known: first, each, total, with, name, registry, scheduler)'],
-      [() => timeoutWith(5, 42 as unknown as ObservableInput<number>), 'timeoutWith "operation": fallback must be an ObservableInput, got 42'],
-      [() => (timeoutWith as (a: unknown, b: unknown) => unknown)({ each: 5 }, of(1)), 'timeoutWith: fallback must be absent when options are given (use the with option), got an Observable'],
-      [() => timeoutWith(null as unknown as number), 'timeoutWith: each must be a number of ms or an options object, got null'],
-      [() => timeoutWith({ each: 5, scheduler: 1 } as unknown as TimeoutOptions), 'timeoutWith "operation": scheduler must be a SchedulerLike (an object with now() and schedule()), got 1'],
+      [
+        () => timeoutWith(Infinity),
+        'timeoutWith "operation": each must be a finite number > 0 and <= 2147483647, got Infinity',
+      ],
+      [
+        () => timeoutWith({}),
+        'timeoutWith "operation": first/each/total must be given (at least one of them), got undefined',
+      ],
+      [
+        () => timeoutWith({ first: '1s' } as unknown as TimeoutOptions),
+        'timeoutWith "operation": first must be a finite number > 0 and <= 2147483647, got "1s"',
+      ],
+      [
+        () => timeoutWith({ total: 2 ** 31 }),
+        'timeoutWith "operation": total must be a finite number > 0 and <= 2147483647, got 2147483648',
+      ],
+      [
+        () => timeoutWith({ each: 5, with: of(1) } as unknown as TimeoutOptions),
+        'timeoutWith "operation": with must be a function, got an Observable',
+      ],
+      [
+        () => timeoutWith({ each: 5, name: 'db', after: 3 } as unknown as TimeoutOptions),
+        'timeoutWith "db": after is not a known option (known: first, each, total, with, name, registry, scheduler)',
+      ],
+      [
+        () => timeoutWith(5, 42 as unknown as ObservableInput<number>),
+        'timeoutWith "operation": fallback must be an ObservableInput, got 42',
+      ],
+      [
+        () => (timeoutWith as (a: unknown, b: unknown) => unknown)({ each: 5 }, of(1)),
+        'timeoutWith: fallback must be absent when options are given (use the with option), got an Observable',
+      ],
+      [
+        () => timeoutWith(null as unknown as number),
+        'timeoutWith: each must be a number of ms or an options object, got null',
+      ],
+      [
+        () => timeoutWith({ each: 5, scheduler: 1 } as unknown as TimeoutOptions),
+        'timeoutWith "operation": scheduler must be a SchedulerLike (an object with now() and schedule()), got 1',
+      ],
     ];
     for (const [make, message] of bad) {
       it(message, () => {

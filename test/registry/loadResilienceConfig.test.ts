@@ -330,10 +330,7 @@ describe('loadResilienceConfig', () => {
   });
 
   describe('the configuration example in README.md', () => {
-    const docs = readFileSync(
-      fileURLToPath(new URL('../../README.md', import.meta.url)),
-      'utf8',
-    );
+    const docs = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
     const example = JSON.parse(/<!-- example: resilience\.json[^>]*-->\s*```json\n([\s\S]*?)```/.exec(docs)![1]!);
 
     it('loads in every environment, with what the docs’ table says for production', () => {

@@ -21,7 +21,10 @@ import {
 import type { RegistryEvent, RegistrySnapshot } from 'rxjs-resilience';
 import { createScheduler } from '../helpers/scheduler';
 
-const fail = (breaker: CircuitBreaker) => throwError(() => new Error('down')).pipe(circuitBreaker(breaker)).subscribe({ error: () => {} });
+const fail = (breaker: CircuitBreaker) =>
+  throwError(() => new Error('down'))
+    .pipe(circuitBreaker(breaker))
+    .subscribe({ error: () => {} });
 
 describe('ResilienceRegistry', () => {
   describe('add, get, remove', () => {
@@ -76,8 +79,12 @@ describe('ResilienceRegistry', () => {
     });
 
     it('checks its options', () => {
-      expect(() => new ResilienceRegistry({ defaults: 5 } as never)).toThrow('ResilienceRegistry: defaults must be an object, got 5');
-      expect(() => new ResilienceRegistry({ default: {} } as never)).toThrow('ResilienceRegistry: default is not a known option (known: defaults, scheduler)');
+      expect(() => new ResilienceRegistry({ defaults: 5 } as never)).toThrow(
+        'ResilienceRegistry: defaults must be an object, got 5',
+      );
+      expect(() => new ResilienceRegistry({ default: {} } as never)).toThrow(
+        'ResilienceRegistry: default is not a known option (known: defaults, scheduler)',
+      );
       expect(() => new ResilienceRegistry({ defaults: { timeout: 0 } })).toThrow(
         'ResilienceRegistry defaults: timeout must be a finite number > 0 and <= 2147483647, got 0',
       );
@@ -93,7 +100,10 @@ describe('ResilienceRegistry', () => {
       registry.events$.subscribe((e) => events.push(e));
       fail(breaker);
       throwError(() => new Error('x'))
-        .pipe(retryWithBackoff({ maxRetries: 1, initialDelay: 0, name: 'load', registry }), fallback(() => of(1), { name: 'load', registry }))
+        .pipe(
+          retryWithBackoff({ maxRetries: 1, initialDelay: 0, name: 'load', registry }),
+          fallback(() => of(1), { name: 'load', registry }),
+        )
         .subscribe();
       expect(events.map((e) => [e.kind, e.type, e.name])).toEqual([
         ['circuitBreaker', 'failure', 'db'],
@@ -130,7 +140,9 @@ describe('ResilienceRegistry', () => {
       scheduler.run(({ cold }) => {
         const registry = new ResilienceRegistry();
         registry.events$.subscribe((e) => events.push(e));
-        cold('-----a|').pipe(timeoutWith({ total: 3, name: 'slow', registry })).subscribe({ error: () => {} });
+        cold('-----a|')
+          .pipe(timeoutWith({ total: 3, name: 'slow', registry }))
+          .subscribe({ error: () => {} });
       });
       expect(events).toEqual([{ kind: 'timeout', type: 'timeout', name: 'slow', limit: 'total', timeout: 3, at: 3 }]);
     });
@@ -156,7 +168,11 @@ describe('ResilienceRegistry', () => {
         openCircuits: 0,
         healthPercentage: 100,
       });
-      expect(new ResilienceRegistry().snapshot()).toMatchObject({ status: 'healthy', totalCircuits: 0, healthPercentage: 100 });
+      expect(new ResilienceRegistry().snapshot()).toMatchObject({
+        status: 'healthy',
+        totalCircuits: 0,
+        healthPercentage: 100,
+      });
     });
 
     it('one open circuit of three: degraded; half-open counts 50', () => {
@@ -211,7 +227,10 @@ describe('ResilienceRegistry', () => {
       registry.add(new Bulkhead({ name: 'pool', maxConcurrent: 4, scheduler }));
       registry.add(new RetryBudget({ name: 'budget', scheduler }));
       throwError(() => new Error())
-        .pipe(retryWithBackoff({ maxRetries: 2, initialDelay: 0, name: 'a', registry }), fallback(() => of(0), { name: 'b', registry }))
+        .pipe(
+          retryWithBackoff({ maxRetries: 2, initialDelay: 0, name: 'a', registry }),
+          fallback(() => of(0), { name: 'b', registry }),
+        )
         .subscribe();
       const snapshot = registry.snapshot();
       expect(Object.keys(snapshot.circuitBreakers)).toEqual(['a', 'b', 'c']);
@@ -243,9 +262,13 @@ describe('ResilienceRegistry', () => {
       ]);
       registry.add(new CircuitBreaker({ name: 'd', scheduler }));
       expect(seen.at(-1)).toMatchObject({ totalCircuits: 4, status: 'degraded' });
-      of(1).pipe(retryWithBackoff({ registry, name: 'x' })).subscribe();
+      of(1)
+        .pipe(retryWithBackoff({ registry, name: 'x' }))
+        .subscribe();
       const count = seen.length;
-      throwError(() => new Error()).pipe(retryWithBackoff({ registry, name: 'x', maxRetries: 1, initialDelay: 0 })).subscribe({ error: () => {} });
+      throwError(() => new Error())
+        .pipe(retryWithBackoff({ registry, name: 'x', maxRetries: 1, initialDelay: 0 }))
+        .subscribe({ error: () => {} });
       expect(seen.length).toBe(count + 1);
       expect(seen.at(-1)!.counters.retries).toEqual({ x: 1 });
       const d = registry.get('circuitBreaker', 'd')!;
@@ -271,7 +294,12 @@ describe('ResilienceRegistry', () => {
       expect(registry.get('healthTracker', 'user-db')).toBe(db.health);
       expect(db.bulkhead.snapshot()).toMatchObject({ name: 'user-db', maxConcurrent: 10, maxQueue: 0 });
       expect(db.options.timeout).toBe(10_000);
-      expect(db.toJSON()).toEqual({ name: 'user-db', circuitBreaker: 'user-db', bulkhead: 'user-db', health: 'user-db' });
+      expect(db.toJSON()).toEqual({
+        name: 'user-db',
+        circuitBreaker: 'user-db',
+        bulkhead: 'user-db',
+        health: 'user-db',
+      });
     });
 
     it('uses the preset values', () => {
@@ -323,8 +351,15 @@ describe('ResilienceRegistry', () => {
 
     it('breaker and retry options merge key by key over the preset and the defaults', () => {
       const registry = new ResilienceRegistry({ defaults: { retry: { initialDelay: 7, maxRetries: 1 } } });
-      const api = registry.dependency('api', { type: 'externalApi', circuitBreaker: { resetTimeout: 1000 }, retry: { maxRetries: 4 } });
-      expect(api.options.circuitBreaker).toMatchObject({ resetTimeout: 1000, trip: { kind: 'consecutiveFailures', threshold: 3 } });
+      const api = registry.dependency('api', {
+        type: 'externalApi',
+        circuitBreaker: { resetTimeout: 1000 },
+        retry: { maxRetries: 4 },
+      });
+      expect(api.options.circuitBreaker).toMatchObject({
+        resetTimeout: 1000,
+        trip: { kind: 'consecutiveFailures', threshold: 3 },
+      });
       expect(api.options.retry).toEqual({ initialDelay: 7, maxRetries: 4 });
       for (let i = 0; i < 3; i++) fail(api.circuitBreaker!);
       expect(api.circuitBreaker!.state).toBe('open');
@@ -345,15 +380,25 @@ describe('ResilienceRegistry', () => {
       expect(() => registry.dependency('x', { type: 'mainframe' as never })).toThrow(
         `dependency "x": type must be one of 'database', 'externalApi', 'cache', 'messageQueue', 'fileSystem', got "mainframe"`,
       );
-      expect(() => registry.dependency('db', { type: 'cache' })).toThrow('ResilienceRegistry: dependency "db": a dependency of that name is already registered');
+      expect(() => registry.dependency('db', { type: 'cache' })).toThrow(
+        'ResilienceRegistry: dependency "db": a dependency of that name is already registered',
+      );
       registry.add(new Bulkhead({ name: 'taken', maxConcurrent: 1 }));
-      expect(() => registry.dependency('taken', { type: 'cache' })).toThrow('a bulkhead of that name is already registered');
+      expect(() => registry.dependency('taken', { type: 'cache' })).toThrow(
+        'a bulkhead of that name is already registered',
+      );
       expect(() => registry.dependency('y', { maxConcurrent: 2, circuitBreaker: false })).toThrow(
         'dependency "y": timeout must be a finite number > 0 and <= 2147483647, got undefined',
       );
-      expect(() => registry.dependency('z', { type: 'cache', maxConcurrent: 0 })).toThrow('dependency "z": maxConcurrent must be an integer >= 1, got 0');
-      expect(() => registry.dependency('w', { type: 'cache', retries: 2 } as never)).toThrow('dependency "w": retries is not a known option');
-      expect(() => registry.dependency('u', { type: 'cache', retry: [] } as never)).toThrow('dependency "u": retry must be retryWithBackoff options, got an array');
+      expect(() => registry.dependency('z', { type: 'cache', maxConcurrent: 0 })).toThrow(
+        'dependency "z": maxConcurrent must be an integer >= 1, got 0',
+      );
+      expect(() => registry.dependency('w', { type: 'cache', retries: 2 } as never)).toThrow(
+        'dependency "w": retries is not a known option',
+      );
+      expect(() => registry.dependency('u', { type: 'cache', retry: [] } as never)).toThrow(
+        'dependency "u": retry must be retryWithBackoff options, got an array',
+      );
       expect(() => registry.dependency('', {})).toThrow('dependency: name must be a non-empty string, got ""');
       expect(() => registry.dependency('v', { type: 'cache', circuitBreaker: 'yes' } as never)).toThrow(
         'dependency "v": circuitBreaker must be circuit breaker options or false, got "yes"',
@@ -397,13 +442,22 @@ describe('ResilienceRegistry', () => {
         const seen: unknown[] = [];
         scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
           const registry = new ResilienceRegistry();
-          const api = registry.dependency('api', { type: 'externalApi', timeout: 5, retry: { maxRetries: 1, initialDelay: 1 } });
+          const api = registry.dependency('api', {
+            type: 'externalApi',
+            timeout: 5,
+            retry: { maxRetries: 1, initialDelay: 1 },
+          });
           const source = cold('-#');
           expectObservable(source.pipe(api.protect({ fallback: () => of('cached') }))).toBe('---(c|)', { c: 'cached' });
           expectSubscriptions(source.subscriptions).toBe(['^!', '--^!']);
           scheduler.schedule(() => {
             const s = registry.snapshot();
-            seen.push(s.counters, s.circuitBreakers.api!.failureCount, s.healthTrackers.api!.failures, s.bulkheads.api!.active);
+            seen.push(
+              s.counters,
+              s.circuitBreakers.api!.failureCount,
+              s.healthTrackers.api!.failures,
+              s.bulkheads.api!.active,
+            );
           }, 4);
         });
         expect(seen).toEqual([{ retries: { api: 1 }, timeouts: {}, fallbacks: { api: 1 } }, 2, 2, 0]);
@@ -412,7 +466,10 @@ describe('ResilienceRegistry', () => {
       it('a retry override adjusts the dependency’s retry options key by key', () => {
         createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
           const registry = new ResilienceRegistry();
-          const db = registry.dependency('db', { type: 'cache', retry: { maxRetries: 1, initialDelay: 3, backoff: 'constant' } });
+          const db = registry.dependency('db', {
+            type: 'cache',
+            retry: { maxRetries: 1, initialDelay: 3, backoff: 'constant' },
+          });
           const source = cold('-#');
           expectObservable(source.pipe(db.protect({ retry: { maxRetries: 2 } }))).toBe('---------#');
           expectSubscriptions(source.subscriptions).toBe(['^!', '----^!', '--------^!']);
@@ -422,7 +479,9 @@ describe('ResilienceRegistry', () => {
       it('rejects unknown overrides', () => {
         const registry = new ResilienceRegistry();
         const db = registry.dependency('db', { type: 'database' });
-        expect(() => db.protect({ bulkhead: 1 } as never)).toThrow('Dependency "db".protect(): bulkhead is not a known option');
+        expect(() => db.protect({ bulkhead: 1 } as never)).toThrow(
+          'Dependency "db".protect(): bulkhead is not a known option',
+        );
         db.circuitBreaker!.dispose();
       });
     });

@@ -77,7 +77,12 @@ describe('resilient(policy)', () => {
         const call = () => cold('-----a|').pipe(resilient({ timeout: 2, circuitBreaker: breaker, health }));
         expectObservable(call()).toBe('--#', undefined, timeoutError(2));
         scheduler.schedule(() => {
-          seen.push(breaker.state, breaker.snapshot().failureCount, health.snapshot().calls, health.snapshot().failures);
+          seen.push(
+            breaker.state,
+            breaker.snapshot().failureCount,
+            health.snapshot().calls,
+            health.snapshot().failures,
+          );
           // The breaker, opened by the timeout, now rejects.
           call().subscribe({ error: (e) => seen.push(e instanceof CircuitOpenError) });
         }, 3);
@@ -97,7 +102,13 @@ describe('resilient(policy)', () => {
         call.subscribe();
         call.subscribe({ error: (e) => errors.push(e) });
         scheduler.schedule(() => {
-          seen.push(breaker.state, breaker.snapshot().failureCount, breaker.snapshot().successCount, health.snapshot().calls, health.snapshot().failures);
+          seen.push(
+            breaker.state,
+            breaker.snapshot().failureCount,
+            breaker.snapshot().successCount,
+            health.snapshot().calls,
+            health.snapshot().failures,
+          );
         }, 6);
       });
       expect(errors).toEqual([expect.any(BulkheadRejectedError)]);
@@ -156,11 +167,9 @@ describe('resilient(policy)', () => {
         drainer.drain();
         const fallbackHandler = vi.fn(() => of('x'));
         const source = cold('a|');
-        expectObservable(source.pipe(resilient({ drainer, fallback: fallbackHandler, retry: { initialDelay: 1 } }))).toBe(
-          '#',
-          undefined,
-          new DrainingError('svc'),
-        );
+        expectObservable(
+          source.pipe(resilient({ drainer, fallback: fallbackHandler, retry: { initialDelay: 1 } })),
+        ).toBe('#', undefined, new DrainingError('svc'));
         expectSubscriptions(source.subscriptions).toBe([]);
         expect(fallbackHandler).not.toHaveBeenCalled();
       });
@@ -172,10 +181,22 @@ describe('resilient(policy)', () => {
     const registry = new ResilienceRegistry({ scheduler });
     scheduler.run(({ cold }) => {
       cold('-----a|')
-        .pipe(resilient({ name: 'prices', registry, timeout: { total: 2, scheduler }, retry: { maxRetries: 2, initialDelay: 1, scheduler }, fallback: () => of(0) }))
+        .pipe(
+          resilient({
+            name: 'prices',
+            registry,
+            timeout: { total: 2, scheduler },
+            retry: { maxRetries: 2, initialDelay: 1, scheduler },
+            fallback: () => of(0),
+          }),
+        )
         .subscribe();
     });
-    expect(registry.snapshot().counters).toEqual({ retries: { prices: 2 }, timeouts: { prices: 3 }, fallbacks: { prices: 1 } });
+    expect(registry.snapshot().counters).toEqual({
+      retries: { prices: 2 },
+      timeouts: { prices: 3 },
+      fallbacks: { prices: 1 },
+    });
   });
 
   it('leaves nothing scheduled after the output is unsubscribed', () => {
@@ -187,7 +208,9 @@ describe('resilient(policy)', () => {
       const pool = new Bulkhead({ name: 'x', maxConcurrent: 2 });
       const health = new HealthTracker({ name: 'x' });
       expectObservable(
-        cold('-----a|').pipe(resilient({ timeout: 10, retry: { initialDelay: 3 }, circuitBreaker: breaker, bulkhead: pool, health })),
+        cold('-----a|').pipe(
+          resilient({ timeout: 10, retry: { initialDelay: 3 }, circuitBreaker: breaker, bulkhead: pool, health }),
+        ),
         '--!',
       ).toBe('--');
     });
@@ -196,11 +219,17 @@ describe('resilient(policy)', () => {
 
   describe('options are checked when the operator is created', () => {
     const bad: Array<[unknown, string]> = [
-      [{ retries: 3 }, 'resilient "resilient": retries is not a known option (known: timeout, retry, circuitBreaker, bulkhead, health, fallback, drainer, name, registry)'],
+      [
+        { retries: 3 },
+        'resilient "resilient": retries is not a known option (known: timeout, retry, circuitBreaker, bulkhead, health, fallback, drainer, name, registry)',
+      ],
       [{ timeout: -1 }, 'timeoutWith "resilient": total must be a finite number > 0 and <= 2147483647, got -1'],
       [{ timeout: 'soon' }, 'resilient "resilient": timeout must be a number of ms or timeout options, got "soon"'],
       [{ retry: 3 }, 'resilient "resilient": retry must be retryWithBackoff options, got 3'],
-      [{ retry: { maxRetries: -2 }, name: 'x' }, 'retryWithBackoff "x": maxRetries must be an integer >= 0 or Infinity, got -2'],
+      [
+        { retry: { maxRetries: -2 }, name: 'x' },
+        'retryWithBackoff "x": maxRetries must be an integer >= 0 or Infinity, got -2',
+      ],
       [{ name: '' }, 'resilient: name must be a non-empty string, got ""'],
     ];
     for (const [policy, message] of bad) {
@@ -219,7 +248,17 @@ describe('resilient(policy)', () => {
     const health = new HealthTracker({ name: 'sync' });
     const drainer = new Drainer({ name: 'sync' });
     of(42)
-      .pipe(resilient({ timeout: 1000, retry: { initialDelay: 0 }, circuitBreaker: breaker, bulkhead: pool, health, drainer, fallback: () => NEVER }))
+      .pipe(
+        resilient({
+          timeout: 1000,
+          retry: { initialDelay: 0 },
+          circuitBreaker: breaker,
+          bulkhead: pool,
+          health,
+          drainer,
+          fallback: () => NEVER,
+        }),
+      )
       .subscribe((v) => values.push(v));
     expect(values).toEqual([42]);
     expect(pool.snapshot().active).toBe(0);

@@ -34,7 +34,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       kind: fc.constant('call' as const),
       outcome: fc.constantFrom('ok' as const, 'error' as const),
       delay: fc.constantFrom(0, 0, 1, 2, 5),
-      reenter: fc.constantFrom('none' as const, 'none' as const, 'on-value' as const, 'on-error' as const, 'on-complete' as const),
+      reenter: fc.constantFrom(
+        'none' as const,
+        'none' as const,
+        'on-value' as const,
+        'on-error' as const,
+        'on-complete' as const,
+      ),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('unsubscribe' as const), which: fc.nat(40) }) },
@@ -49,10 +55,28 @@ const BUDGET = { maxRetries: 3, ratio: 0.5 };
 function runProgram(program: Step[]): void {
   const scheduler = new VirtualTimeScheduler();
   const registry = new ResilienceRegistry({ scheduler });
-  const breaker = new CircuitBreaker({ name: 'p', trip: consecutiveFailures(2), resetTimeout: 3, halfOpenMaxCalls: 2, scheduler });
-  const pool = new Bulkhead({ name: 'p', maxConcurrent: MAX_CONCURRENT, maxQueue: MAX_QUEUE, queueTimeout: 4, scheduler });
+  const breaker = new CircuitBreaker({
+    name: 'p',
+    trip: consecutiveFailures(2),
+    resetTimeout: 3,
+    halfOpenMaxCalls: 2,
+    scheduler,
+  });
+  const pool = new Bulkhead({
+    name: 'p',
+    maxConcurrent: MAX_CONCURRENT,
+    maxQueue: MAX_QUEUE,
+    queueTimeout: 4,
+    scheduler,
+  });
   const drainer = new Drainer({ name: 'p', drainTimeout: 50, scheduler });
-  const budget = new RetryBudget({ name: 'p', maxRetries: BUDGET.maxRetries, ratio: BUDGET.ratio, window: 1_000_000, scheduler });
+  const budget = new RetryBudget({
+    name: 'p',
+    maxRetries: BUDGET.maxRetries,
+    ratio: BUDGET.ratio,
+    window: 1_000_000,
+    scheduler,
+  });
 
   let acquired = 0;
   let released = 0;
@@ -124,13 +148,15 @@ function runProgram(program: Step[]): void {
     if (drainer.inFlight < 0) violations.push(`inFlight ${drainer.inFlight}`);
     // A permit handed to a waiter counts as active before the waiter is told (and 'acquired' is
     // emitted), so events may trail the snapshot inside a callback — never the other way round.
-    if (acquired - released > s.active) violations.push(`acquired - released ${acquired - released} > active ${s.active}`);
+    if (acquired - released > s.active)
+      violations.push(`acquired - released ${acquired - released} > active ${s.active}`);
   };
   /** Between steps, nothing is being handed over: events and snapshot agree exactly. */
   const checkAtRest = () => {
     check();
     const s = pool.snapshot();
-    if (acquired - released !== s.active) violations.push(`between steps: acquired - released ${acquired - released} != active ${s.active}`);
+    if (acquired - released !== s.active)
+      violations.push(`between steps: acquired - released ${acquired - released} != active ${s.active}`);
   };
 
   const start = (outcome: 'ok' | 'error', delay: number, reenter: string, depth: number): void => {

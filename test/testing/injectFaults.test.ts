@@ -20,7 +20,11 @@ describe('injectFaults', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a|');
       const fault = new Error('disk full');
-      expectObservable(source.pipe(injectFaults({ failureRate: 0.5, random: () => 0.49, error: () => fault }))).toBe('#', undefined, fault);
+      expectObservable(source.pipe(injectFaults({ failureRate: 0.5, random: () => 0.49, error: () => fault }))).toBe(
+        '#',
+        undefined,
+        fault,
+      );
       expectSubscriptions(source.subscriptions).toBe([]);
     });
   });
@@ -33,7 +37,9 @@ describe('injectFaults', () => {
 
   it('the default error is Error("injected fault")', () => {
     const errors: unknown[] = [];
-    of(1).pipe(injectFaults({ failureRate: 1 })).subscribe({ error: (e) => errors.push(e) });
+    of(1)
+      .pipe(injectFaults({ failureRate: 1 }))
+      .subscribe({ error: (e) => errors.push(e) });
     expect(errors).toEqual([new Error('injected fault')]);
   });
 
@@ -42,21 +48,29 @@ describe('injectFaults', () => {
       const source = cold('a|');
       expectObservable(source.pipe(injectFaults({ latency: 3 }))).toBe('---a|');
       expectSubscriptions(source.subscriptions).toBe('---^!');
-      expectObservable(cold('a|').pipe(injectFaults({ latency: 3, failureRate: 1 }))).toBe('---#', undefined, new Error('injected fault'));
+      expectObservable(cold('a|').pipe(injectFaults({ latency: 3, failureRate: 1 }))).toBe(
+        '---#',
+        undefined,
+        new Error('injected fault'),
+      );
     });
   });
 
   it('a ranged latency draws once more: min + random() * (max - min)', () => {
     const random = vi.fn().mockReturnValueOnce(0.9).mockReturnValueOnce(0.5);
     createScheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('a|').pipe(injectFaults({ failureRate: 0.2, latency: { min: 2, max: 6 }, random }))).toBe('----a|');
+      expectObservable(cold('a|').pipe(injectFaults({ failureRate: 0.2, latency: { min: 2, max: 6 }, random }))).toBe(
+        '----a|',
+      );
     });
     expect(random).toHaveBeenCalledTimes(2);
   });
 
   it('draws once per subscription with a fixed latency', () => {
     const random = vi.fn(() => 0.7);
-    of(1).pipe(injectFaults({ failureRate: 0.5, random })).subscribe();
+    of(1)
+      .pipe(injectFaults({ failureRate: 0.5, random }))
+      .subscribe();
     expect(random).toHaveBeenCalledTimes(1);
   });
 
@@ -90,16 +104,21 @@ describe('injectFaults', () => {
 
   it('the ranged latency always lies within [min, max]', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.nat(100), fc.nat(100), (r, min, extra) => {
-        const scheduler = new VirtualTimeScheduler();
-        let at = -1;
-        of(1)
-          .pipe(injectFaults({ latency: { min, max: min + extra }, random: () => r, scheduler }))
-          .subscribe(() => (at = scheduler.now()));
-        scheduler.flush();
-        expect(at).toBeGreaterThanOrEqual(min);
-        expect(at).toBeLessThanOrEqual(min + extra);
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.nat(100),
+        fc.nat(100),
+        (r, min, extra) => {
+          const scheduler = new VirtualTimeScheduler();
+          let at = -1;
+          of(1)
+            .pipe(injectFaults({ latency: { min, max: min + extra }, random: () => r, scheduler }))
+            .subscribe(() => (at = scheduler.now()));
+          scheduler.flush();
+          expect(at).toBeGreaterThanOrEqual(min);
+          expect(at).toBeLessThanOrEqual(min + extra);
+        },
+      ),
     );
   });
 
@@ -109,10 +128,16 @@ describe('injectFaults', () => {
       [{ error: new Error() }, 'injectFaults: error must be a function, got an Error'],
       [{ latency: -1 }, 'injectFaults: latency must be a finite number >= 0 and <= 2147483647, got -1'],
       [{ latency: { min: 5, max: 2 } }, 'injectFaults: latency.max must be a finite number >= latency.min (5), got 2'],
-      [{ latency: { min: 'a', max: 2 } }, 'injectFaults: latency.min must be a finite number >= 0 and <= 2147483647, got "a"'],
+      [
+        { latency: { min: 'a', max: 2 } },
+        'injectFaults: latency.min must be a finite number >= 0 and <= 2147483647, got "a"',
+      ],
       [{ latency: '5ms' }, 'injectFaults: latency must be a number of ms or { min, max }, got "5ms"'],
       [{ random: 4 }, 'injectFaults: random must be a function, got 4'],
-      [{ scheduler: null }, 'injectFaults: scheduler must be a SchedulerLike (an object with now() and schedule()), got null'],
+      [
+        { scheduler: null },
+        'injectFaults: scheduler must be a SchedulerLike (an object with now() and schedule()), got null',
+      ],
       [{ rate: 1 }, 'injectFaults: rate is not a known option (known: failureRate, error, latency, random, scheduler)'],
     ];
     for (const [options, message] of bad) {

@@ -50,7 +50,9 @@ describe('timeoutWith', () => {
 
   it('adds the fallback’s type', () => {
     expectTypeOf(numbers.pipe(timeoutWith(100, of('late')))).toEqualTypeOf<Observable<number | string>>();
-    expectTypeOf(numbers.pipe(timeoutWith({ each: 100, with: () => of(true) }))).toEqualTypeOf<Observable<number | boolean>>();
+    expectTypeOf(numbers.pipe(timeoutWith({ each: 100, with: () => of(true) }))).toEqualTypeOf<
+      Observable<number | boolean>
+    >();
     expectTypeOf(timeoutWith<number, string>(100, ['x'])).toEqualTypeOf<OperatorFunction<number, number | string>>();
   });
 
@@ -87,6 +89,8 @@ describe('fallback', () => {
 
 describe('injectFaults', () => {
   it('keeps the source type', () => {
-    expectTypeOf(numbers.pipe(injectFaults({ failureRate: 0.1, latency: { min: 1, max: 5 } }))).toEqualTypeOf<Observable<number>>();
+    expectTypeOf(numbers.pipe(injectFaults({ failureRate: 0.1, latency: { min: 1, max: 5 } }))).toEqualTypeOf<
+      Observable<number>
+    >();
   });
 });
