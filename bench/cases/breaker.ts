@@ -4,7 +4,7 @@
  */
 import { circuitBreaker as cockatielBreaker, ConsecutiveBreaker, handleAll } from 'cockatiel';
 import Opossum from 'opossum';
-import { defer, lastValueFrom, of } from 'rxjs';
+import { defer, lastValueFrom, map, of } from 'rxjs';
 import type { Comparison } from '../harness';
 import { lib } from '../lib';
 
@@ -34,7 +34,16 @@ export function breakerComparisons(): Comparison[] {
   openOpossum.open();
   const swallow = () => {};
 
+  // The floor of any operator that puts a subscriber between source and destination in RxJS 7.
+  const mapped = source.pipe(map((x) => x));
+
   return [
+    {
+      group: 'circuitBreaker',
+      subject: { name: 'RxJS map(x => x), for reference', fn: () => void mapped.subscribe(sink), batch: BATCH },
+      baseline: { name: 'defer(() => of(x))', fn: () => void source.subscribe(sink), batch: BATCH },
+      target: 'reference: one RxJS operator',
+    },
     {
       group: 'circuitBreaker',
       subject: { name: 'closed, synchronous source', fn: () => void guarded.subscribe(sink), batch: BATCH },

@@ -106,7 +106,6 @@ export class CircuitBreaker {
   readonly name: string;
 
   private readonly scheduler: SchedulerLike;
-  private readonly place: string;
   private readonly trip: TripCounter;
   /**
    * Whether a success needs the clock even when nobody listens to events$: a slow-call limit, or
@@ -188,7 +187,6 @@ export class CircuitBreaker {
       scheduler = asyncScheduler,
     } = options;
     this.name = check.name(name);
-    this.place = check.place;
     if (trip === null || typeof trip !== 'object' || typeof trip.create !== 'function') {
       check.fail('trip', 'a trip policy (consecutiveFailures, failuresInWindow or failureRate)', trip);
     }
@@ -413,6 +411,11 @@ export class CircuitBreaker {
   _release(admission: CircuitAdmission): void {
     const m = this.m;
     if (admission === m && m.kind === 'half-open') m.active--;
+  }
+
+  /** Where config errors say they come from; made when needed, not kept per instance. */
+  private get place(): string {
+    return placeOf('CircuitBreaker', this.name);
   }
 
   /** The breaker's clock. @internal */
