@@ -9,7 +9,7 @@ import { operatorComparisons } from './cases/operators';
 import { measure } from './harness';
 import type { Comparison, Figure, Measured } from './harness';
 
-const [group, timeArg, quickArg] = process.argv.slice(2);
+const [group, timeArg, quickArg, indexArg] = process.argv.slice(2);
 const time = Number(timeArg);
 const quick = quickArg === 'quick';
 
@@ -22,8 +22,17 @@ const groups: Record<string, () => Comparison[]> = {
 async function main() {
   let measured: Measured[] = [];
   let figures: Figure[] = [];
-  if (group === 'memory') figures = await memoryFigures(quick);
-  else measured = await measure(groups[group!]!(), { time });
+  if (group === 'memory') {
+    figures = await memoryFigures(quick);
+  } else {
+    const all = groups[group!]!();
+    if (indexArg === 'count') {
+      process.stdout.write(`\n${JSON.stringify({ count: all.length })}\n`);
+      process.exit(0);
+    }
+    // One comparison per process when an index is given, so no row's JIT state skews another's.
+    measured = await measure(indexArg === undefined ? all : [all[Number(indexArg)]!], { time });
+  }
   const plain = measured.map(({ subject, baseline, ...rest }) => ({
     ...rest,
     subject: { name: subject.name },
