@@ -578,7 +578,10 @@ export class CircuitBreaker {
     }
     if (typeof delay !== 'number' || !(delay >= 0 && delay <= MAX_TIMER_DELAY)) {
       const option = `resetTimeout(${openCount})`;
-      const rule = `a finite number >= 0 and <= ${MAX_TIMER_DELAY}`;
+      const rule =
+        typeof delay === 'number' && delay > MAX_TIMER_DELAY
+          ? `a finite number <= ${MAX_TIMER_DELAY} (the longest a timer can wait)`
+          : 'a finite number >= 0';
       this.defer(
         new ResilienceConfigError(
           this.place,

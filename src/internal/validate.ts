@@ -34,20 +34,16 @@ export class OptionChecker {
     return value;
   }
 
-  /** A finite number >= min (or > min with `exclusive`), at most `max` when given. */
+  /**
+   * A finite number >= min (or > min with `exclusive`), at most `max` when given. The message names
+   * the rule that failed: `a finite number >= 0`, or, for a number past `max`, `<= max`.
+   */
   number(option: string, value: unknown, min: number, opts: { exclusive?: boolean; max?: number } = {}): number {
     const { exclusive = false, max } = opts;
-    const ok =
-      typeof value === 'number' &&
-      Number.isFinite(value) &&
-      (exclusive ? value > min : value >= min) &&
-      (max === undefined || value <= max);
-    if (!ok) {
-      this.fail(
-        option,
-        `a finite number ${exclusive ? '>' : '>='} ${min}${max === undefined ? '' : ` and <= ${max}`}`,
-        value,
-      );
+    const ok = typeof value === 'number' && Number.isFinite(value) && (exclusive ? value > min : value >= min);
+    if (!ok) this.fail(option, `a finite number ${exclusive ? '>' : '>='} ${min}`, value);
+    if (max !== undefined && (value as number) > max) {
+      this.fail(option, `a finite number <= ${max}${max === MAX_TIMER_DELAY ? ' (the longest a timer can wait)' : ''}`, value);
     }
     return value as number;
   }

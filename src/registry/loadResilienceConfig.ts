@@ -146,10 +146,12 @@ function num(
   const finite = typeof value === 'number' && Number.isFinite(n);
   switch (rule) {
     case 'duration':
-      if (!finite || n <= 0 || n > MAX_TIMER_DELAY) fail(path, `a finite number > 0 and <= ${MAX_TIMER_DELAY}`, value);
+      if (!finite || n <= 0) fail(path, 'a finite number > 0', value);
+      if (n > MAX_TIMER_DELAY) fail(path, `a finite number <= ${MAX_TIMER_DELAY} (the longest a timer can wait)`, value);
       break;
     case 'duration0':
-      if (!finite || n < 0 || n > MAX_TIMER_DELAY) fail(path, `a finite number >= 0 and <= ${MAX_TIMER_DELAY}`, value);
+      if (!finite || n < 0) fail(path, 'a finite number >= 0', value);
+      if (n > MAX_TIMER_DELAY) fail(path, `a finite number <= ${MAX_TIMER_DELAY} (the longest a timer can wait)`, value);
       break;
     case 'int1':
       if (!Number.isInteger(value) || n < 1) fail(path, 'an integer >= 1', value);
@@ -330,7 +332,7 @@ function layer(base: Partial<DependencyOptions>, over: Partial<DependencyOptions
  * ready `ResilienceRegistry` holding each dependency (made by `registry.dependency`).
  *
  * Every unknown key and bad value is a `ResilienceConfigError` naming its path, e.g.
- * `dependencies.user_db.timeout: must be a finite number > 0 and <= 2147483647, got "10s"`. Keys such
+ * `dependencies.user_db.timeout: must be a finite number > 0, got "10s"`. Keys such
  * as `__proto__`, `constructor` and `prototype` are rejected, never merged: it is safe on
  * untrusted JSON. `defaults` ranks below a dependency's preset `type`, which ranks below the
  * dependency's own options; between these layers, and of an environment over the base, breaker

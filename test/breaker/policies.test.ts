@@ -126,7 +126,7 @@ describe('failuresInWindow({ threshold, window })', () => {
       'failuresInWindow: threshold must be an integer >= 1, got 0',
     );
     expect(configError(() => failuresInWindow({ threshold: 2, window: 0 })).message).toBe(
-      'failuresInWindow: window must be a finite number > 0 and <= 2147483647, got 0',
+      'failuresInWindow: window must be a finite number > 0, got 0',
     );
     expect(configError(() => failuresInWindow({ threshold: 2, window: 10, extra: 1 } as never)).message).toMatch(
       /^failuresInWindow: extra is not a known option/,
@@ -329,7 +329,7 @@ describe('failureRate validation', () => {
     ],
     [
       { threshold: 0.5, window: { duration: 0 } },
-      'failureRate: window.duration must be a finite number > 0 and <= 2147483647, got 0',
+      'failureRate: window.duration must be a finite number > 0, got 0',
     ],
     [
       { threshold: 0.5, window: { duration: 10, buckets: 0 } },

@@ -581,7 +581,7 @@ describe('bulkheadMap: options', () => {
     [
       'zero queueTimeout',
       { maxConcurrent: 1, queueTimeout: 0 },
-      'queueTimeout must be a finite number > 0 and <= 2147483647, got 0',
+      'queueTimeout must be a finite number > 0, got 0',
     ],
     ['empty name', { maxConcurrent: 1, name: '' }, 'bulkheadMap: name must be a non-empty string, got ""'],
     ['bad scheduler', { maxConcurrent: 1, scheduler: 1 }, 'scheduler must be a SchedulerLike'],

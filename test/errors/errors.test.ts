@@ -101,3 +101,23 @@ describe('errors', () => {
     expect(Object.isFrozen(metricNames)).toBe(true);
   });
 });
+
+describe('the contract’s own example messages, exactly', () => {
+  it('CircuitBreaker "db": resetTimeout must be a finite number >= 0, got -1', async () => {
+    const { CircuitBreaker } = await import('rxjs-resilience');
+    expect(() => new CircuitBreaker({ name: 'db', resetTimeout: -1 })).toThrow(
+      new Error('CircuitBreaker "db": resetTimeout must be a finite number >= 0, got -1').message,
+    );
+  });
+
+  it('dependencies.user_db.timeout: must be a finite number > 0, got "10s"', async () => {
+    const { loadResilienceConfig } = await import('rxjs-resilience');
+    let message = '';
+    try {
+      loadResilienceConfig({ dependencies: { user_db: { type: 'database', timeout: '10s' } } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe('dependencies.user_db.timeout: must be a finite number > 0, got "10s"');
+  });
+});

@@ -73,7 +73,7 @@ describe('HealthTracker', () => {
 
     it.each<[HealthTrackerOptions, string]>([
       [{ name: '' }, 'HealthTracker: name must be a non-empty string, got ""'],
-      [{ name: 'db', window: 0 }, 'HealthTracker "db": window must be a finite number > 0 and <= 2147483647, got 0'],
+      [{ name: 'db', window: 0 }, 'HealthTracker "db": window must be a finite number > 0, got 0'],
       [{ buckets: 0 }, 'HealthTracker "health": buckets must be an integer >= 1, got 0'],
       [{ minimumCalls: -1 }, 'HealthTracker "health": minimumCalls must be an integer >= 0, got -1'],
       [{ minimumCalls: 2.5 }, 'HealthTracker "health": minimumCalls must be an integer >= 0, got 2.5'],

@@ -602,15 +602,15 @@ describe('retryWithBackoff', () => {
       [{ maxRetries: '3' }, 'retryWithBackoff "retry": maxRetries must be an integer >= 0 or Infinity, got "3"'],
       [
         { initialDelay: -1 },
-        'retryWithBackoff "retry": initialDelay must be a finite number >= 0 and <= 2147483647, got -1',
+        'retryWithBackoff "retry": initialDelay must be a finite number >= 0, got -1',
       ],
       [
         { initialDelay: NaN },
-        'retryWithBackoff "retry": initialDelay must be a finite number >= 0 and <= 2147483647, got NaN',
+        'retryWithBackoff "retry": initialDelay must be a finite number >= 0, got NaN',
       ],
       [
         { maxDelay: Infinity },
-        'retryWithBackoff "retry": maxDelay must be a finite number >= 0 and <= 2147483647, got Infinity',
+        'retryWithBackoff "retry": maxDelay must be a finite number >= 0, got Infinity',
       ],
       [
         { initialDelay: 500, maxDelay: 100 },
