@@ -24,11 +24,11 @@ const version = (name: string) =>
 const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 function runWorker<R>(...args: string[]): R {
-  const out = execFileSync(
-    process.execPath,
-    ['--expose-gc', '--import', 'tsx', worker, ...args],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
-  );
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', worker, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as R;
 }
 
@@ -39,7 +39,8 @@ function runGroup(group: string): { measured: Measured[]; figures: Figure[] } {
   if (group === 'memory') return runWorker(group, time, mode);
   const { count } = runWorker<{ count: number }>(group, time, mode, 'count');
   const measured: Measured[] = [];
-  for (let i = 0; i < count; i++) measured.push(...runWorker<{ measured: Measured[] }>(group, time, mode, String(i)).measured);
+  for (let i = 0; i < count; i++)
+    measured.push(...runWorker<{ measured: Measured[] }>(group, time, mode, String(i)).measured);
   return { measured, figures: [] };
 }
 

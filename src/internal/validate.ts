@@ -43,7 +43,11 @@ export class OptionChecker {
     const ok = typeof value === 'number' && Number.isFinite(value) && (exclusive ? value > min : value >= min);
     if (!ok) this.fail(option, `a finite number ${exclusive ? '>' : '>='} ${min}`, value);
     if (max !== undefined && (value as number) > max) {
-      this.fail(option, `a finite number <= ${max}${max === MAX_TIMER_DELAY ? ' (the longest a timer can wait)' : ''}`, value);
+      this.fail(
+        option,
+        `a finite number <= ${max}${max === MAX_TIMER_DELAY ? ' (the longest a timer can wait)' : ''}`,
+        value,
+      );
     }
     return value as number;
   }

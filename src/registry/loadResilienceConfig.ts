@@ -147,11 +147,13 @@ function num(
   switch (rule) {
     case 'duration':
       if (!finite || n <= 0) fail(path, 'a finite number > 0', value);
-      if (n > MAX_TIMER_DELAY) fail(path, `a finite number <= ${MAX_TIMER_DELAY} (the longest a timer can wait)`, value);
+      if (n > MAX_TIMER_DELAY)
+        fail(path, `a finite number <= ${MAX_TIMER_DELAY} (the longest a timer can wait)`, value);
       break;
     case 'duration0':
       if (!finite || n < 0) fail(path, 'a finite number >= 0', value);
-      if (n > MAX_TIMER_DELAY) fail(path, `a finite number <= ${MAX_TIMER_DELAY} (the longest a timer can wait)`, value);
+      if (n > MAX_TIMER_DELAY)
+        fail(path, `a finite number <= ${MAX_TIMER_DELAY} (the longest a timer can wait)`, value);
       break;
     case 'int1':
       if (!Number.isInteger(value) || n < 1) fail(path, 'an integer >= 1', value);

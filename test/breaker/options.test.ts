@@ -92,21 +92,13 @@ describe('new CircuitBreaker(options)', () => {
         { trip: { kind: 'x' } },
         'trip must be a trip policy (consecutiveFailures, failuresInWindow or failureRate), got an object',
       ],
-      [
-        'resetTimeout negative',
-        { resetTimeout: -1 },
-        'resetTimeout must be a finite number >= 0, got -1',
-      ],
+      ['resetTimeout negative', { resetTimeout: -1 }, 'resetTimeout must be a finite number >= 0, got -1'],
       [
         'resetTimeout too long',
         { resetTimeout: 2 ** 31 },
         'resetTimeout must be a finite number <= 2147483647 (the longest a timer can wait), got 2147483648',
       ],
-      [
-        'resetTimeout a string',
-        { resetTimeout: '5' },
-        'resetTimeout must be a finite number >= 0, got "5"',
-      ],
+      ['resetTimeout a string', { resetTimeout: '5' }, 'resetTimeout must be a finite number >= 0, got "5"'],
       ['successThreshold 0', { successThreshold: 0 }, 'successThreshold must be an integer >= 1, got 0'],
       ['successThreshold 1.5', { successThreshold: 1.5 }, 'successThreshold must be an integer >= 1, got 1.5'],
       ['halfOpenMaxCalls 0', { halfOpenMaxCalls: 0 }, 'halfOpenMaxCalls must be an integer >= 1, got 0'],
@@ -115,21 +107,9 @@ describe('new CircuitBreaker(options)', () => {
         { halfOpenMaxCalls: Infinity },
         'halfOpenMaxCalls must be an integer >= 1, got Infinity',
       ],
-      [
-        'halfOpenTimeout 0',
-        { halfOpenTimeout: 0 },
-        'halfOpenTimeout must be a finite number > 0, got 0',
-      ],
-      [
-        'halfOpenTimeout null',
-        { halfOpenTimeout: null },
-        'halfOpenTimeout must be a finite number > 0, got null',
-      ],
-      [
-        'slowCallDuration 0',
-        { slowCallDuration: 0 },
-        'slowCallDuration must be a finite number > 0, got 0',
-      ],
+      ['halfOpenTimeout 0', { halfOpenTimeout: 0 }, 'halfOpenTimeout must be a finite number > 0, got 0'],
+      ['halfOpenTimeout null', { halfOpenTimeout: null }, 'halfOpenTimeout must be a finite number > 0, got null'],
+      ['slowCallDuration 0', { slowCallDuration: 0 }, 'slowCallDuration must be a finite number > 0, got 0'],
       [
         'isFailure a string',
         { isFailure: 'all' },

@@ -327,10 +327,7 @@ describe('failureRate validation', () => {
       { threshold: 0.5, window: { calls: 10, duration: 5 } },
       'failureRate: window must be either { calls } or { duration, buckets? }, not both, got an object',
     ],
-    [
-      { threshold: 0.5, window: { duration: 0 } },
-      'failureRate: window.duration must be a finite number > 0, got 0',
-    ],
+    [{ threshold: 0.5, window: { duration: 0 } }, 'failureRate: window.duration must be a finite number > 0, got 0'],
     [
       { threshold: 0.5, window: { duration: 10, buckets: 0 } },
       'failureRate: window.buckets must be an integer >= 1, got 0',

@@ -62,10 +62,7 @@ describe('RetryBudget', () => {
       [{ maxRetries: 1.5 }, 'RetryBudget "retry-budget": maxRetries must be an integer >= 0, got 1.5'],
       [{ maxRetries: Infinity }, 'RetryBudget "retry-budget": maxRetries must be an integer >= 0, got Infinity'],
       [{ name: 'api', window: 0 }, 'RetryBudget "api": window must be a finite number > 0, got 0'],
-      [
-        { window: Infinity },
-        'RetryBudget "retry-budget": window must be a finite number > 0, got Infinity',
-      ],
+      [{ window: Infinity }, 'RetryBudget "retry-budget": window must be a finite number > 0, got Infinity'],
       [{ ratio: -0.1 }, 'RetryBudget "retry-budget": ratio must be a finite number >= 0, got -0.1'],
       [{ ratio: NaN }, 'RetryBudget "retry-budget": ratio must be a finite number >= 0, got NaN'],
       [{ buckets: 0 }, 'RetryBudget "retry-budget": buckets must be an integer >= 1, got 0'],

@@ -84,21 +84,13 @@ describe('Bulkhead: options', () => {
       { maxConcurrent: 1, maxQueue: 0.5 },
       'maxQueue must be an integer >= 0 or Infinity, got 0.5',
     ],
-    [
-      'zero queueTimeout',
-      { maxConcurrent: 1, queueTimeout: 0 },
-      'queueTimeout must be a finite number > 0, got 0',
-    ],
+    ['zero queueTimeout', { maxConcurrent: 1, queueTimeout: 0 }, 'queueTimeout must be a finite number > 0, got 0'],
     [
       'negative queueTimeout',
       { maxConcurrent: 1, queueTimeout: -5 },
       'queueTimeout must be a finite number > 0, got -5',
     ],
-    [
-      'NaN queueTimeout',
-      { maxConcurrent: 1, queueTimeout: NaN },
-      'queueTimeout must be a finite number > 0, got NaN',
-    ],
+    ['NaN queueTimeout', { maxConcurrent: 1, queueTimeout: NaN }, 'queueTimeout must be a finite number > 0, got NaN'],
     ['too long queueTimeout', { maxConcurrent: 1, queueTimeout: 2 ** 31 }, 'got 2147483648'],
     ['empty name', { maxConcurrent: 1, name: '' }, 'Bulkhead: name must be a non-empty string, got ""'],
     ['bad scheduler', { maxConcurrent: 1, scheduler: {} }, 'scheduler must be a SchedulerLike'],

@@ -578,11 +578,7 @@ describe('bulkheadMap: options', () => {
       'bulkheadMap "x": maxConcurrent must be an integer >= 1 or Infinity, got 0',
     ],
     ['negative maxQueue', { maxConcurrent: 1, maxQueue: -1 }, 'maxQueue must be an integer >= 0 or Infinity, got -1'],
-    [
-      'zero queueTimeout',
-      { maxConcurrent: 1, queueTimeout: 0 },
-      'queueTimeout must be a finite number > 0, got 0',
-    ],
+    ['zero queueTimeout', { maxConcurrent: 1, queueTimeout: 0 }, 'queueTimeout must be a finite number > 0, got 0'],
     ['empty name', { maxConcurrent: 1, name: '' }, 'bulkheadMap: name must be a non-empty string, got ""'],
     ['bad scheduler', { maxConcurrent: 1, scheduler: 1 }, 'scheduler must be a SchedulerLike'],
     [

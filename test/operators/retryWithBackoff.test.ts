@@ -600,18 +600,9 @@ describe('retryWithBackoff', () => {
       [{ maxRetries: -1 }, 'retryWithBackoff "retry": maxRetries must be an integer >= 0 or Infinity, got -1'],
       [{ maxRetries: 1.5 }, 'retryWithBackoff "retry": maxRetries must be an integer >= 0 or Infinity, got 1.5'],
       [{ maxRetries: '3' }, 'retryWithBackoff "retry": maxRetries must be an integer >= 0 or Infinity, got "3"'],
-      [
-        { initialDelay: -1 },
-        'retryWithBackoff "retry": initialDelay must be a finite number >= 0, got -1',
-      ],
-      [
-        { initialDelay: NaN },
-        'retryWithBackoff "retry": initialDelay must be a finite number >= 0, got NaN',
-      ],
-      [
-        { maxDelay: Infinity },
-        'retryWithBackoff "retry": maxDelay must be a finite number >= 0, got Infinity',
-      ],
+      [{ initialDelay: -1 }, 'retryWithBackoff "retry": initialDelay must be a finite number >= 0, got -1'],
+      [{ initialDelay: NaN }, 'retryWithBackoff "retry": initialDelay must be a finite number >= 0, got NaN'],
+      [{ maxDelay: Infinity }, 'retryWithBackoff "retry": maxDelay must be a finite number >= 0, got Infinity'],
       [
         { initialDelay: 500, maxDelay: 100 },
         'retryWithBackoff "retry": maxDelay must be a finite number >= initialDelay (500), got 100',

@@ -300,10 +300,7 @@ describe('timeoutWith', () => {
     const bad: Array<[() => unknown, string]> = [
       [() => timeoutWith(0), 'timeoutWith "operation": each must be a finite number > 0, got 0'],
       [() => timeoutWith(-5), 'timeoutWith "operation": each must be a finite number > 0, got -5'],
-      [
-        () => timeoutWith(Infinity),
-        'timeoutWith "operation": each must be a finite number > 0, got Infinity',
-      ],
+      [() => timeoutWith(Infinity), 'timeoutWith "operation": each must be a finite number > 0, got Infinity'],
       [
         () => timeoutWith({}),
         'timeoutWith "operation": first/each/total must be given (at least one of them), got undefined',

@@ -585,7 +585,10 @@ describe('loadResilienceConfig', () => {
       ],
       // a dependency
       [dep({ timeout: '10s' }), `dependencies.user_db.timeout: must be ${DURATION}, got "10s"`],
-      [dep({ timeout: 2147483648 }), `dependencies.user_db.timeout: must be a finite number <= 2147483647 (the longest a timer can wait), got 2147483648`],
+      [
+        dep({ timeout: 2147483648 }),
+        `dependencies.user_db.timeout: must be a finite number <= 2147483647 (the longest a timer can wait), got 2147483648`,
+      ],
       [dep({ timeout: Infinity }), `dependencies.user_db.timeout: must be ${DURATION}, got Infinity`],
       [dep({ timeout: NaN }), `dependencies.user_db.timeout: must be ${DURATION}, got NaN`],
       [dep({ timeout: null }), `dependencies.user_db.timeout: must be ${DURATION}, got null`],

@@ -128,10 +128,7 @@ describe('injectFaults', () => {
       [{ error: new Error() }, 'injectFaults: error must be a function, got an Error'],
       [{ latency: -1 }, 'injectFaults: latency must be a finite number >= 0, got -1'],
       [{ latency: { min: 5, max: 2 } }, 'injectFaults: latency.max must be a finite number >= latency.min (5), got 2'],
-      [
-        { latency: { min: 'a', max: 2 } },
-        'injectFaults: latency.min must be a finite number >= 0, got "a"',
-      ],
+      [{ latency: { min: 'a', max: 2 } }, 'injectFaults: latency.min must be a finite number >= 0, got "a"'],
       [{ latency: '5ms' }, 'injectFaults: latency must be a number of ms or { min, max }, got "5ms"'],
       [{ random: 4 }, 'injectFaults: random must be a function, got 4'],
       [

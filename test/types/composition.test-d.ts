@@ -37,7 +37,9 @@ declare const tracker: HealthTracker;
 describe('guards keep the source type', () => {
   it('circuitBreaker, bulkhead, drainUntilComplete, trackHealth', () => {
     expectTypeOf(numbers.pipe(circuitBreaker(breaker))).toEqualTypeOf<Observable<number>>();
-    expectTypeOf(numbers.pipe(circuitBreaker(breaker, { successOn: 'first-value' }))).toEqualTypeOf<Observable<number>>();
+    expectTypeOf(numbers.pipe(circuitBreaker(breaker, { successOn: 'first-value' }))).toEqualTypeOf<
+      Observable<number>
+    >();
     expectTypeOf(numbers.pipe(bulkhead(pool))).toEqualTypeOf<Observable<number>>();
     expectTypeOf(numbers.pipe(drainUntilComplete(drainer))).toEqualTypeOf<Observable<number>>();
     expectTypeOf(numbers.pipe(trackHealth(tracker))).toEqualTypeOf<Observable<number>>();
@@ -65,8 +67,12 @@ describe('bulkheadMap', () => {
 
 describe('resilient', () => {
   it('keeps the source type without a fallback, and adds the fallback’s', () => {
-    expectTypeOf(numbers.pipe(resilient({ timeout: 100, circuitBreaker: breaker }))).toEqualTypeOf<Observable<number>>();
-    expectTypeOf(numbers.pipe(resilient({ fallback: () => of('cached') }))).toEqualTypeOf<Observable<number | string>>();
+    expectTypeOf(numbers.pipe(resilient({ timeout: 100, circuitBreaker: breaker }))).toEqualTypeOf<
+      Observable<number>
+    >();
+    expectTypeOf(numbers.pipe(resilient({ fallback: () => of('cached') }))).toEqualTypeOf<
+      Observable<number | string>
+    >();
     resilient({
       fallback: (error) => {
         expectTypeOf(error).toEqualTypeOf<unknown>();
