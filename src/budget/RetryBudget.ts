@@ -90,8 +90,10 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
   // The ring: buckets + 1 slots, so the slot of bucket k is only reused by bucket k + buckets + 1,
   // whose start is more than `window` after the end of bucket k: its data has expired by then.
   private readonly slotBucket: Float64Array;
-  private readonly slotRetries: Float64Array;
-  private readonly slotLastRetryAt: Float64Array;
+  /** Each counted retry's time, oldest first, in a ring: a retry stops counting exactly `window` ms after it. */
+  private retryTimes: Float64Array;
+  private retryHead = 0;
+  private retryCount = 0;
   private readonly slotCalls: Float64Array;
   private readonly slotFirstCallAt: Float64Array;
   private rejectedCount = 0;
@@ -122,8 +124,7 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
     this.buckets = buckets;
     const slots = buckets + 1;
     this.slotBucket = new Float64Array(slots).fill(-Infinity);
-    this.slotRetries = new Float64Array(slots);
-    this.slotLastRetryAt = new Float64Array(slots);
+    this.retryTimes = new Float64Array(Math.max(4, Math.min(maxRetries, 1024)));
     this.slotCalls = new Float64Array(slots);
     this.slotFirstCallAt = new Float64Array(slots);
   }
@@ -138,9 +139,7 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
     const allowance = this.allowanceFor(this.liveCalls(now));
     const allowed = retries < allowance;
     if (allowed) {
-      const slot = this.slotAt(now);
-      this.slotRetries[slot]! += 1;
-      this.slotLastRetryAt[slot] = now;
+      this.pushRetry(now);
       this.armExpiry(now);
       this.emit('acquired', { currentRetries: retries + 1, maxRetries: allowance });
     } else {
@@ -181,12 +180,30 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
     return this.maxRetries + Math.floor(this.ratio * calls + EPSILON);
   }
 
+  /** Retries made less than `window` ms ago (older ones are dropped from the ring). */
   private liveRetries(now: number): number {
-    let sum = 0;
-    for (let i = 0; i < this.slotRetries.length; i++) {
-      if (this.slotRetries[i]! > 0 && now - this.slotLastRetryAt[i]! < this.window) sum += this.slotRetries[i]!;
+    const times = this.retryTimes;
+    while (this.retryCount > 0 && now - times[this.retryHead]! >= this.window) {
+      this.retryHead = (this.retryHead + 1) % times.length;
+      this.retryCount--;
     }
-    return sum;
+    return this.retryCount;
+  }
+
+  /**
+   * Counts a retry at `now`. The ring holds at most the allowance: `maxRetries` without a
+   * `ratio`; with one it grows with the calls in the window.
+   */
+  private pushRetry(now: number): void {
+    let times = this.retryTimes;
+    if (this.retryCount === times.length) {
+      const grown = new Float64Array(times.length * 2);
+      for (let i = 0; i < this.retryCount; i++) grown[i] = times[(this.retryHead + i) % times.length]!;
+      this.retryTimes = times = grown;
+      this.retryHead = 0;
+    }
+    times[(this.retryHead + this.retryCount) % times.length] = now;
+    this.retryCount++;
   }
 
   private liveCalls(now: number): number {
@@ -204,7 +221,6 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
     const slot = ((bucket % this.slotBucket.length) + this.slotBucket.length) % this.slotBucket.length;
     if (this.slotBucket[slot] !== bucket) {
       this.slotBucket[slot] = bucket;
-      this.slotRetries[slot] = 0;
       this.slotCalls[slot] = 0;
     }
     return slot;
@@ -212,9 +228,8 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
 
   /** The earliest time at which something counted now stops counting, or Infinity. */
   private nextExpiry(): number {
-    let next = Infinity;
+    let next = this.retryCount > 0 ? this.retryTimes[this.retryHead]! + this.window : Infinity;
     for (let i = 0; i < this.slotBucket.length; i++) {
-      if (this.slotRetries[i]! > 0) next = Math.min(next, this.slotLastRetryAt[i]! + this.window);
       if (this.slotCalls[i]! > 0) next = Math.min(next, this.slotFirstCallAt[i]! + this.window);
     }
     return next;
@@ -229,12 +244,9 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
   private expire(): void {
     this.timer = null;
     const now = this.scheduler.now();
-    let expired = false;
+    const retriesBefore = this.retryCount;
+    let expired = this.liveRetries(now) !== retriesBefore;
     for (let i = 0; i < this.slotBucket.length; i++) {
-      if (this.slotRetries[i]! > 0 && now - this.slotLastRetryAt[i]! >= this.window) {
-        this.slotRetries[i] = 0;
-        expired = true;
-      }
       if (this.slotCalls[i]! > 0 && now - this.slotFirstCallAt[i]! >= this.window) {
         this.slotCalls[i] = 0;
         expired = true;

@@ -186,7 +186,7 @@ describe('RetryBudget', () => {
       expect(budget.snapshot()).toMatchObject({ currentRetries: 1, maxRetries: 0, budgetUsed: 1 });
     });
 
-    it('precision: a bucket keeps its retries until its latest is window old, its calls until its earliest is', () => {
+    it('precision: each retry stops counting exactly window ms after it was made; a bucket keeps its calls until its earliest is window old', () => {
       const clock = manualClock();
       // one bucket per 10 ms
       const budget = new RetryBudget({ maxRetries: 2, ratio: 1, window: 100, buckets: 10, scheduler: clock });
@@ -197,13 +197,15 @@ describe('RetryBudget', () => {
       budget.recordCall();
       budget.tryAcquire();
       clock.time = 100; // the retry and call made at 0 have left; the ones made at 5 have not
-      // the bucket's retries stay until its latest (5) is 100 ms old: counted longer, never shorter
+      // retries are kept one by one: only the one made at 5 still counts
       // the bucket's calls go when its earliest (0) is 100 ms old: counted shorter, never longer
-      expect(budget.snapshot()).toMatchObject({ currentRetries: 2, calls: 0, maxRetries: 2 });
+      expect(budget.snapshot()).toMatchObject({ currentRetries: 1, calls: 0, maxRetries: 2 });
+      expect(budget.tryAcquire()).toBe(true);
       expect(budget.tryAcquire()).toBe(false);
       clock.time = 105;
+      expect(budget.snapshot()).toMatchObject({ currentRetries: 1, calls: 0 });
+      clock.time = 200;
       expect(budget.snapshot()).toMatchObject({ currentRetries: 0, calls: 0 });
-      expect(budget.tryAcquire()).toBe(true);
     });
 
     it('one bucket over the whole window still never over-allows', () => {
@@ -283,16 +285,17 @@ describe('RetryBudget', () => {
       expect(seen).toEqual([0, 1, 2]);
     });
 
-    it('no state$ emission when the expiry timer finds that a retry in the same bucket moved the expiry later', () => {
+    it('each retry leaves the window on its own, and state$ emits as each one does', () => {
       createScheduler().run(({ hot, expectObservable }) => {
         const budget = new RetryBudget({ maxRetries: 5, window: 5, buckets: 1 });
         hot('-r-r').subscribe(() => budget.tryAcquire());
-        // the timer armed for 6 finds the bucket's latest retry at 3: both leave at 8
-        expectObservable(budget.state$.pipe(map((s) => s.currentRetries))).toBe('ab-c----d', {
+        // retries at 1 and 3 stop counting at 6 and 8
+        expectObservable(budget.state$.pipe(map((s) => s.currentRetries))).toBe('ab-c--d-e', {
           a: 0,
           b: 1,
           c: 2,
-          d: 0,
+          d: 1,
+          e: 0,
         });
       });
     });
