@@ -15,8 +15,11 @@ import { timeoutWith } from './timeoutWith';
 import type { TimeoutOptions } from './timeoutWith';
 import { trackHealth } from './trackHealth';
 
-/** The limits of `resilient`'s timeout: `timeoutWith` options without `with`, `name` and `registry`. */
-export type ResilientTimeout = number | Pick<TimeoutOptions, 'first' | 'each' | 'total' | 'scheduler'>;
+/**
+ * `resilient`'s timeout: a number of ms (meaning `{ total }`), or `timeoutWith` options (`first`,
+ * `each`, `total`, `with`, `scheduler`); the policy gives it its `name` and `registry`.
+ */
+export type ResilientTimeout = number | Omit<TimeoutOptions<unknown, unknown>, 'name' | 'registry'>;
 
 /** A whole policy for one operation, applied by {@link resilient}. Every part is optional. */
 export interface ResiliencePolicy<R = never> {

@@ -83,7 +83,11 @@ export function timeoutWith<T>(each: number): MonoTypeOperatorFunction<T>;
  * // fallback
  * ```
  */
-export function timeoutWith<T, R>(each: number, fallback: ObservableInput<R>): OperatorFunction<T, T | R>;
+export function timeoutWith<T, R>(
+  each: number,
+  fallback: ObservableInput<R>,
+  scheduler?: SchedulerLike,
+): OperatorFunction<T, T | R>;
 /**
  * Limits the time to the first value (`first`), between values (`each`) and to completion
  * (`total`); on expiry unsubscribes the source and switches to `with(info)` or errors with
@@ -113,8 +117,9 @@ export function timeoutWith<T, R = never>(options: TimeoutOptions<T, R>): Operat
 export function timeoutWith<T, R>(
   eachOrOptions: number | TimeoutOptions<T, R>,
   fallback?: ObservableInput<R>,
+  schedulerArg?: SchedulerLike,
 ): OperatorFunction<T, T | R> {
-  const options = normalize(eachOrOptions, fallback);
+  const options = normalize(eachOrOptions, fallback, schedulerArg);
   const check = new OptionChecker(placeOf('timeoutWith', options.name ?? 'operation'));
   check.options(options, KNOWN);
   const { first, each, total, with: withFn, name = 'operation', registry, scheduler = asyncScheduler } = options;
@@ -300,6 +305,7 @@ class TimeoutSourceSubscriber<T, R> extends Subscriber<T> {
 function normalize<T, R>(
   eachOrOptions: number | TimeoutOptions<T, R>,
   fallback: ObservableInput<R> | undefined,
+  scheduler: SchedulerLike | undefined,
 ): TimeoutOptions<T, R> {
   if (typeof eachOrOptions !== 'number') {
     if (eachOrOptions === null || typeof eachOrOptions !== 'object' || Array.isArray(eachOrOptions)) {
@@ -312,14 +318,22 @@ function normalize<T, R>(
         fallback,
       );
     }
+    if (scheduler !== undefined) {
+      new OptionChecker('timeoutWith').fail(
+        'scheduler',
+        'absent when options are given (use the scheduler option)',
+        scheduler,
+      );
+    }
     return eachOrOptions;
   }
-  if (fallback === undefined) return { each: eachOrOptions };
+  const withScheduler = scheduler === undefined ? {} : { scheduler };
+  if (fallback === undefined) return { each: eachOrOptions, ...withScheduler };
   let fallback$: Observable<R>;
   try {
     fallback$ = from(fallback);
   } catch {
     return new OptionChecker(placeOf('timeoutWith', 'operation')).fail('fallback', 'an ObservableInput', fallback);
   }
-  return { each: eachOrOptions, with: () => fallback$ };
+  return { each: eachOrOptions, with: () => fallback$, ...withScheduler };
 }

@@ -287,6 +287,21 @@ describe('timeoutWith', () => {
     });
   });
 
+  it('timeoutWith(each, fallback, scheduler): the RxJS 6 third argument times it', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const values: unknown[] = [];
+    NEVER.pipe(timeoutWith(100, of('fallback'), scheduler)).subscribe((v) => values.push(v));
+    expect(values).toEqual([]);
+    scheduler.flush();
+    expect(values).toEqual(['fallback']);
+    expect(scheduler.now()).toBe(100);
+    expect(() =>
+      (timeoutWith as (a: unknown, b: unknown, c: unknown) => unknown)({ each: 5 }, undefined, scheduler),
+    ).toThrow(
+      'timeoutWith: scheduler must be absent when options are given (use the scheduler option), got a VirtualTimeScheduler',
+    );
+  });
+
   it('passes a synchronous error through', () => {
     const errors: unknown[] = [];
     const boom = new Error('boom');

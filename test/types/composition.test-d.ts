@@ -81,6 +81,7 @@ describe('resilient', () => {
     });
     // @ts-expect-error unknown policy parts are errors
     resilient({ retries: 3 });
+    resilient({ timeout: { total: 100, with: () => of('late') } });
   });
 
   it('a dependency’s protect() is resilient for it', () => {
