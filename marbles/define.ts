@@ -46,8 +46,3 @@ export interface MarbleSuite {
 export function defineMarbles(subject: string, scenarios: MarbleScenario[]): MarbleSuite {
   return { subject, scenarios };
 }
-
-/** Declares one scenario, inferring its input and output lane names. */
-export function scenario<I extends string, O extends string>(s: MarbleScenario<I, O>): MarbleScenario {
-  return s as unknown as MarbleScenario;
-}

@@ -141,10 +141,10 @@ export class RetryBudget extends Stateful<RetryBudgetSnapshot, RetryBudgetEvent>
     if (allowed) {
       this.pushRetry(now);
       this.armExpiry(now);
-      this.emit('acquired', { currentRetries: retries + 1, maxRetries: allowance });
+      if (this.listening) this.emit('acquired', { currentRetries: retries + 1, maxRetries: allowance });
     } else {
       this.rejectedCount++;
-      this.emit('rejected', { currentRetries: retries, maxRetries: allowance });
+      if (this.listening) this.emit('rejected', { currentRetries: retries, maxRetries: allowance });
     }
     this.changed();
     return allowed;

@@ -214,7 +214,7 @@ export class HealthTracker extends Stateful<HealthTrackerSnapshot, HealthEvent> 
     bucket.latencySum += latency;
     (bucket.histogram ??= new LatencyHistogram()).record(latency);
     this.latencies.record(latency);
-    this.emit('success', { latency });
+    if (this.listening) this.emit('success', { latency });
     this.update();
   }
 
@@ -223,7 +223,7 @@ export class HealthTracker extends Stateful<HealthTrackerSnapshot, HealthEvent> 
     const bucket = this.record();
     bucket.failures++;
     this.failures++;
-    this.emit('failure', { error });
+    if (this.listening) this.emit('failure', { error });
     this.update();
   }
 

@@ -13,8 +13,9 @@ export interface EventBase<Type extends string> {
  * The streams every stateful object shares: `state$` (the current snapshot on subscribe, then one
  * per change), `events$` (hot, no replay), `snapshot()` and `dispose()`.
  *
- * Subclasses call `changed()` after each state change and `emit(type, fields)` for each event; an
- * event object is only built when someone listens, so the hot path allocates nothing for them.
+ * Subclasses call `changed()` after each state change and `emit(type, fields)` for each event.
+ * On a per-call path, guard with `if (this.listening)` so the fields object is only built when
+ * someone listens.
  */
 export abstract class Stateful<Snapshot, Event extends EventBase<string>> {
   private readonly eventSubject = new Subject<Event>();

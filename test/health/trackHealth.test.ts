@@ -88,7 +88,7 @@ describe('trackHealth', () => {
       seen = outcomes(tracker);
       expectObservable(cold('--a-b-c').pipe(trackHealth(tracker), take(1))).toBe('--(a|)');
     });
-    const tracker = new HealthTracker();
+    const tracker = new HealthTracker({ scheduler: new VirtualTimeScheduler() });
     const later = outcomes(tracker);
     await expect(firstValueFrom(new Observable<number>((s) => s.next(1)).pipe(trackHealth(tracker)))).resolves.toBe(1);
     expect(seen).toEqual(['success@2']);
@@ -97,7 +97,7 @@ describe('trackHealth', () => {
   });
 
   it('the outcome is recorded before it reaches the subscriber', () => {
-    const tracker = new HealthTracker();
+    const tracker = new HealthTracker({ scheduler: new VirtualTimeScheduler() });
     const seenAtComplete: number[] = [];
     const seenAtError: number[] = [];
     of(1)
@@ -126,7 +126,7 @@ describe('trackHealth', () => {
   });
 
   it('a source that throws in its subscribe function is a failure, and the error reaches the subscriber', () => {
-    const tracker = new HealthTracker();
+    const tracker = new HealthTracker({ scheduler: new VirtualTimeScheduler() });
     const seen = outcomes(tracker);
     const errors: unknown[] = [];
     new Observable(() => {
@@ -140,7 +140,7 @@ describe('trackHealth', () => {
   });
 
   it('an error thrown downstream after a value: the source had delivered, so the call is a success', () => {
-    const tracker = new HealthTracker();
+    const tracker = new HealthTracker({ scheduler: new VirtualTimeScheduler() });
     const seen = outcomes(tracker);
     const errors: unknown[] = [];
     of(1, 2)
